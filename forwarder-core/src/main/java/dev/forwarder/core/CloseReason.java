@@ -1,0 +1,28 @@
+package dev.forwarder.core;
+
+import java.util.Locale;
+
+/** Why a relayed connection ended: the first cause wins and is what the close log line reports. */
+public enum CloseReason {
+    /** The client closed (or half-closed) first and both directions then ended. */
+    CLIENT_CLOSED,
+    /** The backend closed (or half-closed) first and both directions then ended. */
+    BACKEND_CLOSED,
+    /** Neither side sent nor received anything for the listener's idle timeout. */
+    IDLE_TIMEOUT,
+    /** Every connect attempt failed: refused, timed out or unreachable. */
+    CONNECT_FAILED,
+    /** The chooser had no backend to offer. */
+    NO_BACKEND,
+    /** An I/O error (e.g. connection reset) on either side. */
+    ERROR,
+    /** The forwarder was shutting down and the drain period ended. */
+    SHUTDOWN;
+
+    private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+    /** The hyphenated name used in logs and metrics, e.g. {@code idle-timeout}. */
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.forwarder.core;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * A read-only view of one relayed connection, handed to a {@link ConnectionObserver}. The view is live: read it
+ * during the callback (or on the connection's event loop), not later from another thread.
+ */
+public interface ConnectionInfo {
+
+    /** A short id unique within this process, used as {@code conn=} in logs. */
+    String id();
+
+    /** The name of the listener that accepted the connection. */
+    String listener();
+
+    SocketAddress client();
+
+    /** The backend the connection relays to, or {@code null} before a connect succeeded. */
+    Backend backend();
+
+    /** Backends that failed to connect for this connection, in order. */
+    List<Backend> failedBackends();
+
+    /** Bytes read from the client and written towards the backend. */
+    long bytesUp();
+
+    /** Bytes read from the backend and written towards the client. */
+    long bytesDown();
+
+    /** {@link System#nanoTime()} when the connection was accepted. */
+    long acceptedNanos();
+
+    /** Why it ended, or {@code null} while it is open. */
+    CloseReason closeReason();
+}

@@ -1,0 +1,76 @@
+package dev.forwarder.core;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one listener accepts and relays connections.
+ *
+ * @param name the listener's name, for logs and metrics
+ * @param bind the local address to listen on (port 0 picks a free port)
+ * @param connectTimeout how long one connect attempt to a backend may take; &gt; 0
+ * @param idleTimeout how long a connection may pass no byte in either direction; zero means never
+ * @param writeBufferLowWaterMark bytes queued for a peer under which reads from the other side resume
+ * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop
+ * @param backlog the accept queue length
+ */
+public record ListenerSettings(
+        String name,
+        InetSocketAddress bind,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        int writeBufferLowWaterMark,
+        int writeBufferHighWaterMark,
+        int backlog) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024;
+    public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    public static final int DEFAULT_BACKLOG = 1024;
+
+    public ListenerSettings {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+        }
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
+        }
+        if (writeBufferLowWaterMark <= 0) {
+            throw new IllegalArgumentException(
+                    "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: > 0)");
+        }
+        if (writeBufferHighWaterMark < writeBufferLowWaterMark) {
+            throw new IllegalArgumentException("writeBufferHighWaterMark: " + writeBufferHighWaterMark
+                    + " (expected: >= writeBufferLowWaterMark " + writeBufferLowWaterMark + ")");
+        }
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog: " + backlog + " (expected: > 0)");
+        }
+    }
+
+    /** Settings with every default but the name and bind address. */
+    public static ListenerSettings of(String name, InetSocketAddress bind) {
+        return new ListenerSettings(name, bind, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_LOW_WATER_MARK, DEFAULT_HIGH_WATER_MARK, DEFAULT_BACKLOG);
+    }
+
+    public ListenerSettings withConnectTimeout(Duration timeout) {
+        return new ListenerSettings(name, bind, timeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog);
+    }
+
+    public ListenerSettings withIdleTimeout(Duration timeout) {
+        return new ListenerSettings(name, bind, connectTimeout, timeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog);
+    }
+
+    public ListenerSettings withWriteBufferWaterMarks(int low, int high) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog);
+    }
+}

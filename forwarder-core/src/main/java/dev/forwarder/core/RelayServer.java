@@ -1,0 +1,174 @@
+package dev.forwarder.core;
+
+import dev.forwarder.core.relay.RelayChannelInitializer;
+import dev.forwarder.core.relay.RelayContext;
+import dev.forwarder.core.transport.TransportKit;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay: event loops, and the listeners bound on them. Thread-safe; {@link #bind} may be called at any time.
+ *
+ * <p>Where the transport allows (epoll), every event loop accepts on its own {@code SO_REUSEPORT} socket and
+ * keeps the connections it accepts, backend side included: no connection is handed from one thread to another.
+ */
+public final class RelayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+
+    private final TransportKit kit;
+    private final EventLoopGroup group;
+    private final List<BoundListener> listeners = new CopyOnWriteArrayList<>();
+
+    private RelayServer(TransportKit kit, int ioThreads) {
+        this.kit = kit;
+        this.group = kit.newEventLoopGroup(ioThreads, "forwarder-io");
+    }
+
+    /**
+     * Starts the event loops.
+     *
+     * @param transport which transport to use; {@link Transport#AUTO} prefers epoll
+     * @param ioThreads how many event loops; 0 means one per core
+     */
+    public static RelayServer start(Transport transport, int ioThreads) {
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
+        }
+        int threads = ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads;
+        return new RelayServer(TransportKit.of(transport), threads);
+    }
+
+    /** The transport in use: {@link Transport#EPOLL} or {@link Transport#NIO}. */
+    public Transport transport() {
+        return kit.transport();
+    }
+
+    /** Binds a listener that relays each connection to a backend {@code chooser} picks, one connect try each. */
+    public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer)
+            throws ListenerBindException {
+        return bind(settings, chooser, observer, 1);
+    }
+
+    /**
+     * Binds a listener.
+     *
+     * @param connectTries how many backends a connection tries before the client is closed; &gt;= 1
+     * @throws ListenerBindException when the address cannot be bound (in use, not local, no permission)
+     */
+    public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            int connectTries) throws ListenerBindException {
+        RelayContext context = new RelayContext(settings, chooser, observer, kit, connectTries);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .channel(kit.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, settings.backlog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.waterMark())
+                .childHandler(new RelayChannelInitializer(context));
+        List<Channel> bound = new ArrayList<>();
+        try {
+            if (kit.acceptsOnEveryLoop()) {
+                InetSocketAddress address = settings.bind();
+                bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+                for (EventExecutor executor : group) {
+                    EventLoop loop = (EventLoop) executor;
+                    Channel channel = bindOne(bootstrap.clone().group(loop, loop), address, settings);
+                    bound.add(channel);
+                    address = (InetSocketAddress) channel.localAddress();
+                }
+            } else {
+                bound.add(bindOne(bootstrap.group(group, group), settings.bind(), settings));
+            }
+        } catch (ListenerBindException e) {
+            bound.forEach(Channel::close);
+            throw e;
+        }
+        BoundListener listener = new BoundListener(context, bound);
+        listeners.add(listener);
+        log.info("listening listener={} address={} transport={} acceptors={}", settings.name(),
+                listener.localAddress(), kit.transport().name().toLowerCase(java.util.Locale.ROOT), bound.size());
+        return listener;
+    }
+
+    private static Channel bindOne(ServerBootstrap bootstrap, InetSocketAddress address, ListenerSettings settings)
+            throws ListenerBindException {
+        ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            throw new ListenerBindException("listener " + settings.name() + ": cannot bind " + settings.bind() + ": "
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+        }
+        return future.channel();
+    }
+
+    public List<BoundListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /** Open connections over all listeners. */
+    public int activeConnections() {
+        int total = 0;
+        for (BoundListener listener : listeners) {
+            total += listener.activeConnections();
+        }
+        return total;
+    }
+
+    /**
+     * Stops accepting, waits up to {@code drain} for open connections to finish, ends the rest with
+     * {@link CloseReason#SHUTDOWN}, then stops the event loops.
+     *
+     * @return how many connections had to be cut when the drain period ended
+     */
+    public int shutdown(Duration drain) {
+        for (BoundListener listener : listeners) {
+            listener.stopAccepting();
+        }
+        long deadline = System.nanoTime() + drain.toNanos();
+        int open = activeConnections();
+        if (open > 0) {
+            log.info("draining connections={} drain_ms={}", open, drain.toMillis());
+        }
+        while (open > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            open = activeConnections();
+        }
+        if (open > 0) {
+            log.warn("drain period over, closing connections={}", open);
+            for (BoundListener listener : listeners) {
+                listener.closeConnections(CloseReason.SHUTDOWN);
+            }
+        }
+        close();
+        return open;
+    }
+
+    /** Closes every listener and connection at once and stops the event loops. */
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

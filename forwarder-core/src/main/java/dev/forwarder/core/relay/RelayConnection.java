@@ -1,0 +1,400 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.Backend;
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One relayed connection: the handler of the client channel and the state both directions share.
+ *
+ * <p>Every method runs on the client channel's event loop, and the backend channel is registered on that same
+ * loop, so no field needs {@code volatile} or a lock. Reads are driven by hand ({@code AUTO_READ} off): the first
+ * read of each side follows the connect, and a side is read again only while its peer is writable, which bounds
+ * what is queued to the write-buffer high water mark plus one read.
+ */
+public final class RelayConnection extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.forwarder.connection");
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final RelayContext context;
+    private final long sequence = IDS.incrementAndGet();
+    private final long acceptedNanos = System.nanoTime();
+    private final BackendHandler backendHandler = new BackendHandler(this);
+
+    private Channel inbound;
+    private Channel outbound;
+    private SocketAddress client;
+    private Backend backend;
+    private boolean backendConnected;
+    private List<Backend> failed = List.of();
+    private int openChannels;
+    private long bytesUp;
+    private long bytesDown;
+    private ConnectionState state = ConnectionState.CONNECTING;
+    private CloseReason reason;
+
+    public RelayConnection(RelayContext context) {
+        this.context = context;
+    }
+
+    // ---- ConnectionInfo -------------------------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return Long.toHexString(sequence);
+    }
+
+    @Override
+    public String listener() {
+        return context.settings().name();
+    }
+
+    @Override
+    public SocketAddress client() {
+        return client;
+    }
+
+    @Override
+    public Backend backend() {
+        return backendConnected ? backend : null;
+    }
+
+    @Override
+    public List<Backend> failedBackends() {
+        return failed;
+    }
+
+    @Override
+    public long bytesUp() {
+        return bytesUp;
+    }
+
+    @Override
+    public long bytesDown() {
+        return bytesDown;
+    }
+
+    @Override
+    public long acceptedNanos() {
+        return acceptedNanos;
+    }
+
+    @Override
+    public CloseReason closeReason() {
+        return reason;
+    }
+
+    /** Bytes queued in this connection's two channels and not yet taken by the kernel. */
+    public long pendingWriteBytes() {
+        return pending(inbound) + pending(outbound);
+    }
+
+    private static long pending(Channel channel) {
+        if (channel == null) {
+            return 0;
+        }
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    // ---- client side ----------------------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        inbound = ctx.channel();
+        client = inbound.remoteAddress();
+        openChannels = 1;
+        inbound.closeFuture().addListener((ChannelFutureListener) this::channelClosed);
+        context.clientChannels().add(inbound);
+        context.observer().accepted(this);
+        connectNext();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            int bytes = buf.readableBytes();
+            bytesUp += bytes;
+            context.observer().relayed(this, true, bytes);
+        }
+        forward(msg, outbound);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readCompleted(inbound, outbound);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        resumeReading(outbound, inbound);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            inputEnded(true);
+        } else if (evt instanceof IdleStateEvent) {
+            close(CloseReason.IDLE_TIMEOUT);
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        failed(true, cause);
+    }
+
+    // ---- backend side, called by BackendHandler ---------------------------------------------------------------
+
+    void backendRead(Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            int bytes = buf.readableBytes();
+            bytesDown += bytes;
+            context.observer().relayed(this, false, bytes);
+        }
+        forward(msg, inbound);
+    }
+
+    void backendReadComplete() {
+        readCompleted(outbound, inbound);
+    }
+
+    void backendWritabilityChanged() {
+        resumeReading(inbound, outbound);
+    }
+
+    void backendInputEnded() {
+        inputEnded(false);
+    }
+
+    void backendFailed(Throwable cause) {
+        failed(false, cause);
+    }
+
+    // ---- connecting -------------------------------------------------------------------------------------------
+
+    private void connectNext() {
+        Backend candidate = context.chooser().choose(client, failed);
+        if (candidate == null) {
+            close(failed.isEmpty() ? CloseReason.NO_BACKEND : CloseReason.CONNECT_FAILED);
+            return;
+        }
+        backend = candidate;
+        Channel channel = context.kit().newClientChannel();
+        channel.config().setAutoRead(false);
+        channel.config().setWriteBufferWaterMark(context.waterMark());
+        channel.config().setConnectTimeoutMillis(context.connectTimeoutMillis());
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        channel.pipeline().addLast(Pipelines.BACKEND, backendHandler);
+        outbound = channel;
+        openChannels++;
+        channel.closeFuture().addListener((ChannelFutureListener) this::channelClosed);
+        // Same loop as the client: the two channels never hand work to each other across threads.
+        inbound.eventLoop().register(channel).addListener((ChannelFuture registered) -> {
+            if (registered.isSuccess()) {
+                channel.connect(candidate.address()).addListener((ChannelFutureListener) this::connectDone);
+            } else {
+                connectDone(registered);
+            }
+        });
+    }
+
+    private void connectDone(ChannelFuture future) {
+        Channel channel = future.channel();
+        if (future.isSuccess()) {
+            backendConnected = true;
+            context.chooser().connected(backend);
+            if (state != ConnectionState.CONNECTING) {
+                channel.close();
+                return;
+            }
+            state = ConnectionState.OPEN;
+            context.observer().opened(this);
+            if (log.isInfoEnabled()) {
+                log.info("open conn={} listener={} client={} backend={}{}", id(), listener(), client,
+                        backend.name(), failed.isEmpty() ? "" : " failed=" + failed);
+            }
+            channel.read();
+            inbound.read();
+            return;
+        }
+        Backend refused = backend;
+        backend = null;
+        outbound = null;
+        channel.close();
+        context.chooser().connectFailed(refused, future.cause());
+        if (failed.isEmpty()) {
+            failed = new ArrayList<>(context.connectTries());
+        }
+        failed.add(refused);
+        if (log.isDebugEnabled()) {
+            log.debug("connect failed conn={} backend={} cause={}", id(), refused.name(), describe(future.cause()));
+        }
+        if (state == ConnectionState.CONNECTING && failed.size() < context.connectTries()) {
+            connectNext();
+        } else {
+            close(CloseReason.CONNECT_FAILED);
+        }
+    }
+
+    // ---- relaying ---------------------------------------------------------------------------------------------
+
+    private void forward(Object msg, Channel to) {
+        if (to == null || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        // A failed write reaches exceptionCaught of the target's pipeline, which closes the connection.
+        to.write(msg, to.voidPromise());
+    }
+
+    private void readCompleted(Channel from, Channel to) {
+        if (to == null) {
+            return;
+        }
+        to.flush();
+        if (to.isWritable()) {
+            read(from);
+        }
+    }
+
+    /** {@code writer} drained under its low water mark (or filled up): read more from its peer if it can take it. */
+    private void resumeReading(Channel writer, Channel reader) {
+        if (writer != null && reader != null && writer.isWritable()) {
+            read(reader);
+        }
+    }
+
+    private void read(Channel channel) {
+        // Never read() a side whose input is shut down: epoll answers ENOENT and Netty closes the channel.
+        if (state.compareTo(ConnectionState.CLOSING) < 0 && !((DuplexChannel) channel).isInputShutdown()) {
+            channel.read();
+        }
+    }
+
+    /** One side sent FIN: pass it on once everything it sent has been flushed, or end if the other side had too. */
+    private void inputEnded(boolean upstream) {
+        Channel peer = upstream ? outbound : inbound;
+        switch (state) {
+            case OPEN -> {
+                state = upstream ? ConnectionState.CLIENT_DONE : ConnectionState.BACKEND_DONE;
+                reason = upstream ? CloseReason.CLIENT_CLOSED : CloseReason.BACKEND_CLOSED;
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) RelayConnection::shutdownOutput);
+            }
+            case CLIENT_DONE, BACKEND_DONE -> {
+                boolean otherSideAlreadyDone = (state == ConnectionState.CLIENT_DONE) != upstream;
+                if (otherSideAlreadyDone) {
+                    state = ConnectionState.CLOSING;
+                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeChannels());
+                }
+            }
+            default -> {
+                // CONNECTING cannot see input (nothing is read before the connect); CLOSING is already ending.
+            }
+        }
+    }
+
+    private static void shutdownOutput(ChannelFuture flushed) {
+        if (flushed.isSuccess()) {
+            ((DuplexChannel) flushed.channel()).shutdownOutput();
+        }
+    }
+
+    private void failed(boolean clientSide, Throwable cause) {
+        if (log.isDebugEnabled()) {
+            log.debug("error conn={} side={} cause={}", id(), clientSide ? "client" : "backend", describe(cause));
+        }
+        close(CloseReason.ERROR);
+    }
+
+    /** Ends the connection now, dropping what is still queued. */
+    public void close(CloseReason why) {
+        if (state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+            return;
+        }
+        if (reason == null || state == ConnectionState.CONNECTING || state == ConnectionState.OPEN) {
+            reason = why;
+        }
+        state = ConnectionState.CLOSING;
+        closeChannels();
+    }
+
+    private void closeChannels() {
+        inbound.close();
+        if (outbound != null) {
+            outbound.close();
+        }
+    }
+
+    private void channelClosed(ChannelFuture closed) {
+        Channel channel = closed.channel();
+        if (state.compareTo(ConnectionState.CLOSING) < 0) {
+            // A side closed without a FIN first (reset, or closed by Netty): end the whole connection.
+            if (channel == inbound) {
+                close(CloseReason.CLIENT_CLOSED);
+            } else if (channel == outbound) {
+                close(CloseReason.BACKEND_CLOSED);
+            }
+        }
+        if (--openChannels == 0) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        state = ConnectionState.CLOSED;
+        if (reason == null) {
+            reason = CloseReason.ERROR;
+        }
+        if (backendConnected) {
+            context.chooser().released(backend);
+        }
+        context.observer().closed(this);
+        if (log.isInfoEnabled()) {
+            log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
+                            + "reason={}{}", id(), listener(), client, backendConnected ? backend.name() : "-",
+                    bytesUp, bytesDown, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos),
+                    reason.label(), failed.isEmpty() ? "" : " failed=" + failed);
+        }
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "-";
+        }
+        String message = cause.getMessage();
+        String type = cause instanceof IOException ? cause.getClass().getSimpleName() : cause.getClass().getName();
+        return message == null ? type : type + ": " + message;
+    }
+
+    @Override
+    public String toString() {
+        return "conn=" + id() + " client=" + client + " backend=" + (backend == null ? "-" : backend.name())
+                + " state=" + state;
+    }
+}

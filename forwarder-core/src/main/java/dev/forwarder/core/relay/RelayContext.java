@@ -1,0 +1,75 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.ListenerSettings;
+import dev.forwarder.core.transport.TransportKit;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * What every connection of one listener shares: its settings, chooser, observer and the group of its open
+ * client channels. Internal to forwarder-core.
+ */
+public final class RelayContext {
+
+    private final ListenerSettings settings;
+    private final BackendChooser chooser;
+    private final ConnectionObserver observer;
+    private final TransportKit kit;
+    private final int connectTries;
+    private final WriteBufferWaterMark waterMark;
+    private final int connectTimeoutMillis;
+    private final ChannelGroup clientChannels;
+
+    public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            TransportKit kit, int connectTries) {
+        if (connectTries < 1) {
+            throw new IllegalArgumentException("connectTries: " + connectTries + " (expected: >= 1)");
+        }
+        this.settings = settings;
+        this.chooser = chooser;
+        this.observer = observer;
+        this.kit = kit;
+        this.connectTries = connectTries;
+        this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
+                settings.writeBufferHighWaterMark());
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+        this.clientChannels = new DefaultChannelGroup("listener-" + settings.name(), GlobalEventExecutor.INSTANCE);
+    }
+
+    public ListenerSettings settings() {
+        return settings;
+    }
+
+    BackendChooser chooser() {
+        return chooser;
+    }
+
+    ConnectionObserver observer() {
+        return observer;
+    }
+
+    TransportKit kit() {
+        return kit;
+    }
+
+    int connectTries() {
+        return connectTries;
+    }
+
+    public WriteBufferWaterMark waterMark() {
+        return waterMark;
+    }
+
+    int connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    /** The client channels of this listener's open connections; closed ones leave by themselves. */
+    public ChannelGroup clientChannels() {
+        return clientChannels;
+    }
+}

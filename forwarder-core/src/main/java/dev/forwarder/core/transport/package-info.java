@@ -1,0 +1,2 @@
+/** Choosing and building the Netty transport: native epoll where it loads, NIO otherwise. */
+package dev.forwarder.core.transport;
