@@ -1,0 +1,45 @@
+package dev.forwarder.it;
+
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/** Containers of the {@link TestImages}, each waited on until its server listens. */
+final class ServerContainers {
+
+    static final int HTTP_PORT = 80;
+    static final int REDIS_PORT = 6379;
+    static final int ECHO_PORT = 7000;
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    private ServerContainers() {
+    }
+
+    /** An nginx whose host name, and so whose answer body, is {@code hostName}. */
+    static GenericContainer<?> nginx(String hostName) {
+        return new GenericContainer<>(TestImages.nginx())
+                .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostName))
+                .withExposedPorts(HTTP_PORT)
+                .waitingFor(Wait.forListeningPort().withStartupTimeout(STARTUP));
+    }
+
+    static GenericContainer<?> redis() {
+        return new GenericContainer<>(TestImages.redis())
+                .withExposedPorts(REDIS_PORT)
+                .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1).withStartupTimeout(STARTUP));
+    }
+
+    static GenericContainer<?> echo() {
+        return new GenericContainer<>(TestImages.echo())
+                .withExposedPorts(ECHO_PORT)
+                .waitingFor(Wait.forListeningPort().withStartupTimeout(STARTUP));
+    }
+
+    /** Where the host reaches the container's {@code port}: always the loopback, never the container's 172.x. */
+    static InetSocketAddress hostAddress(GenericContainer<?> container, int port) {
+        return new InetSocketAddress("127.0.0.1", container.getMappedPort(port));
+    }
+}
