@@ -24,7 +24,8 @@ ensure_packages() {
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   if [ "${#missing[@]}" -gt 0 ]; then
     say "installing ${missing[*]} from Debian"
-    as_root apt-get update -qq
+    # The mirror may serve a dated snapshot whose Release files are past Valid-Until.
+    as_root apt-get -o Acquire::Check-Valid-Until=false update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
@@ -36,8 +37,14 @@ start_engine() {
   dockerd_bin=$(command -v dockerd || echo /usr/sbin/dockerd)
   say "starting $dockerd_bin (log: $dockerd_log)"
   as_root setsid nohup "$dockerd_bin" >>"$dockerd_log" 2>&1 < /dev/null &
+  local dockerd_pid=$!
   for _ in $(seq 1 120); do
     engine_answers && return 0
+    if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+      say "dockerd exited before answering; last lines of $dockerd_log:"
+      tail -n 30 "$dockerd_log" >&2 || true
+      exit 1
+    fi
     sleep 0.5
   done
   say "the Docker engine did not answer within 60 s; last lines of $dockerd_log:"
