@@ -9,7 +9,11 @@ import java.util.function.Supplier;
 
 /**
  * Picks one member from an immutable list of available members. A strategy instance belongs to one pool and
- * may keep lock-free state (a counter); {@link #pick} is called concurrently from every event loop.
+ * may keep lock-free state (a counter, a table built per member list); {@link #pick} is called concurrently from
+ * every event loop and neither blocks nor takes a lock.
+ *
+ * <p>Every strategy weighs members by {@link PoolMember#weight()} and skips the members in {@code avoid} whenever
+ * another member is available.
  */
 public interface BalancingStrategy {
 
@@ -27,10 +31,42 @@ public interface BalancingStrategy {
         return new RoundRobinStrategy();
     }
 
-    /** The strategy a config names, e.g. {@code round-robin}. */
+    /**
+     * The member with the fewest active connections per unit of weight; ties go round the members by weight, so an
+     * idle pool is spread like {@link #roundRobin()}.
+     */
+    static BalancingStrategy leastConnections() {
+        return new LeastConnectionsStrategy();
+    }
+
+    /**
+     * The power of two random choices: of two members drawn at random by weight, the one with fewer active
+     * connections per unit of weight.
+     */
+    static BalancingStrategy randomTwo() {
+        return new RandomTwoStrategy();
+    }
+
+    /**
+     * Consistent hashing of the client's IP address with a Maglev lookup table: the same client goes to the same
+     * member on every forwarder with the same members, and removing one of N members moves about 1/N of clients.
+     */
+    static BalancingStrategy maglev() {
+        return new MaglevStrategy();
+    }
+
+    /**
+     * A new instance of the strategy a config names: {@code round-robin}, {@code least-connections},
+     * {@code random-two} or {@code maglev}.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
     static BalancingStrategy named(String name) {
         Supplier<BalancingStrategy> factory = switch (name.toLowerCase(Locale.ROOT)) {
             case "round-robin" -> BalancingStrategy::roundRobin;
+            case "least-connections" -> BalancingStrategy::leastConnections;
+            case "random-two" -> BalancingStrategy::randomTwo;
+            case "maglev" -> BalancingStrategy::maglev;
             default -> null;
         };
         if (factory == null) {
@@ -42,6 +78,6 @@ public interface BalancingStrategy {
 
     /** Every name {@link #named} accepts. */
     static List<String> names() {
-        return List.of("round-robin");
+        return List.of("round-robin", "least-connections", "random-two", "maglev");
     }
 }

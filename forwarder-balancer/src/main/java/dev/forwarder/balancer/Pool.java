@@ -61,18 +61,33 @@ public final class Pool implements BackendChooser {
         return members;
     }
 
+    /**
+     * Picks with the pool's strategy among the primaries, or among the backups while no primary is available. For
+     * a connection that has already failed on every primary, the backups count as the available members too.
+     */
     @Override
     public Backend choose(SocketAddress client, List<Backend> tried) {
         List<PoolMember> candidates = primaries;
-        if (candidates.isEmpty()) {
-            candidates = backups;
-            if (candidates.isEmpty()) {
+        if (candidates.isEmpty() || !tried.isEmpty() && containsAll(tried, candidates)) {
+            List<PoolMember> fallback = backups;
+            if (!fallback.isEmpty()) {
+                candidates = fallback;
+            } else if (candidates.isEmpty()) {
                 return null;
             }
         }
         PoolMember member = strategy.pick(candidates, client, tried);
         member.acquired();
         return member;
+    }
+
+    private static boolean containsAll(List<Backend> tried, List<PoolMember> members) {
+        for (int i = 0, n = members.size(); i < n; i++) {
+            if (!tried.contains(members.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

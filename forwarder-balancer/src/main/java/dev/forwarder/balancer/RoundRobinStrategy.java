@@ -3,7 +3,6 @@ package dev.forwarder.balancer;
 import dev.forwarder.core.Backend;
 
 import java.net.SocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,18 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RoundRobinStrategy implements BalancingStrategy {
 
     private final AtomicLong next = new AtomicLong();
-    // Written by any thread that sees a new member list; a stale read only costs one recomputation.
-    private volatile Schedule schedule = new Schedule(List.of(), new PoolMember[0]);
+    private final SnapshotCache<PoolMember[]> sequences = new SnapshotCache<>(RoundRobinStrategy::smoothSequence);
 
     @Override
     public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid) {
-        Schedule current = schedule;
-        if (current.members != members) {
-            current = new Schedule(members, smoothSequence(members));
-            schedule = current;
-        }
-        PoolMember[] sequence = current.sequence;
+        PoolMember[] sequence = sequences.get(members);
         long start = next.getAndIncrement();
+        if (avoid.isEmpty()) {
+            return sequence[(int) Long.remainderUnsigned(start, sequence.length)];
+        }
+        // The next member of the cycle that has not failed this connection yet.
         for (int i = 0; i < sequence.length; i++) {
             PoolMember candidate = sequence[(int) Long.remainderUnsigned(start + i, sequence.length)];
             if (!avoid.contains(candidate)) {
@@ -35,8 +32,26 @@ final class RoundRobinStrategy implements BalancingStrategy {
         return sequence[(int) Long.remainderUnsigned(start, sequence.length)];
     }
 
-    /** One full cycle of smooth weighted round-robin, its length the sum of the weights divided by their gcd. */
+    @Override
+    public String toString() {
+        return "round-robin";
+    }
+
     static PoolMember[] smoothSequence(List<PoolMember> members) {
+        int[] order = smoothOrder(members);
+        PoolMember[] sequence = new PoolMember[order.length];
+        for (int i = 0; i < order.length; i++) {
+            sequence[i] = members.get(order[i]);
+        }
+        return sequence;
+    }
+
+    /**
+     * One full cycle of smooth weighted round-robin as indexes into {@code members}; its length is the sum of the
+     * weights divided by their gcd. Each step adds every weight to its member's running score, picks the highest
+     * score and takes the total off it, so a heavy member's picks are spread through the cycle.
+     */
+    static int[] smoothOrder(List<PoolMember> members) {
         int gcd = 0;
         for (PoolMember member : members) {
             gcd = gcd(gcd, member.weight());
@@ -48,7 +63,7 @@ final class RoundRobinStrategy implements BalancingStrategy {
             total += weights[i];
         }
         int[] current = new int[weights.length];
-        List<PoolMember> sequence = new ArrayList<>(total);
+        int[] order = new int[total];
         for (int step = 0; step < total; step++) {
             int best = 0;
             for (int i = 0; i < weights.length; i++) {
@@ -58,15 +73,12 @@ final class RoundRobinStrategy implements BalancingStrategy {
                 }
             }
             current[best] -= total;
-            sequence.add(members.get(best));
+            order[step] = best;
         }
-        return sequence.toArray(new PoolMember[0]);
+        return order;
     }
 
-    private static int gcd(int a, int b) {
+    static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
-    }
-
-    private record Schedule(List<PoolMember> members, PoolMember[] sequence) {
     }
 }
