@@ -20,20 +20,20 @@ final class ServerContainers {
 
     /** An nginx whose host name, and so whose answer body, is {@code hostName}. */
     static GenericContainer<?> nginx(String hostName) {
-        return new GenericContainer<>(TestImages.nginx())
+        return new GenericContainer<>(TestImages.NGINX)
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostName))
                 .withExposedPorts(HTTP_PORT)
                 .waitingFor(Wait.forListeningPort().withStartupTimeout(STARTUP));
     }
 
     static GenericContainer<?> redis() {
-        return new GenericContainer<>(TestImages.redis())
+        return new GenericContainer<>(TestImages.REDIS)
                 .withExposedPorts(REDIS_PORT)
                 .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1).withStartupTimeout(STARTUP));
     }
 
     static GenericContainer<?> echo() {
-        return new GenericContainer<>(TestImages.echo())
+        return new GenericContainer<>(TestImages.ECHO)
                 .withExposedPorts(ECHO_PORT)
                 .waitingFor(Wait.forListeningPort().withStartupTimeout(STARTUP));
     }

@@ -6,25 +6,20 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * The server images the integration tests run, built from {@code src/test/resources/docker/<name>/} on top of the
  * local {@code debian:bookworm-slim} (no registry here: {@code scripts/docker-up.sh} provides that base).
  * Images are kept after the run ({@code deleteOnExit = false}) so Docker's layer cache makes later builds instant.
+ * Each image is a lazily resolved future shared by all tests, so one JVM asks Docker for each build only once.
  */
 final class TestImages {
 
-    private TestImages() {
-    }
-
     /** nginx-light answering every request with {@code <container host name>\n}. */
-    static ImageFromDockerfile nginx() {
-        return build("nginx", "nginx.conf");
-    }
+    static final ImageFromDockerfile NGINX = build("nginx", "nginx.conf");
 
     /** redis-server on 0.0.0.0:6379, protected mode off, no persistence. */
-    static ImageFromDockerfile redis() {
-        return build("redis");
-    }
+    static final ImageFromDockerfile REDIS = build("redis");
 
     /** socat on port 7000 echoing every connection through its own {@code cat}. */
-    static ImageFromDockerfile echo() {
-        return build("socat");
+    static final ImageFromDockerfile ECHO = build("socat");
+
+    private TestImages() {
     }
 
     private static ImageFromDockerfile build(String name, String... extraFiles) {
