@@ -4,45 +4,51 @@ import dev.forwarder.core.Backend;
 
 import java.net.SocketAddress;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Weighted least connections: the member with the fewest active connections per unit of weight. Like nginx's
- * {@code least_conn}, ties are settled by weighted round-robin: each scan starts at the next member of the
- * smooth round-robin cycle and the first least-loaded member from there wins. An idle pool (every count zero)
- * is therefore spread exactly by weight, and equally loaded members take turns.
+ * Weighted least connections: the member with the fewest active connections per unit of weight. A tie goes to
+ * one of the tied members at random, in proportion to its weight, drawn as the scan goes (weighted reservoir
+ * sampling). So an idle pool is spread by weight, and two members tied below a busier one share the picks evenly
+ * instead of the one after it in the list taking more. The pick shares nothing with other threads but the
+ * members' counters.
  */
 final class LeastConnectionsStrategy implements BalancingStrategy {
 
-    private final AtomicLong next = new AtomicLong();
-    private final SnapshotCache<Snapshot> snapshots = new SnapshotCache<>(Snapshot::new);
-
     @Override
     public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid) {
-        Snapshot snapshot = snapshots.get(members);
-        int[] starts = snapshot.starts;
-        int start = starts[(int) Long.remainderUnsigned(next.getAndIncrement(), starts.length)];
-        PoolMember best = leastLoaded(snapshot.members, start, avoid);
+        PoolMember best = leastLoaded(members, avoid);
         // Every member already failed this connection: the least loaded of them is still the best guess.
-        return best != null ? best : leastLoaded(snapshot.members, start, List.of());
+        return best != null ? best : leastLoaded(members, List.of());
     }
 
-    private static PoolMember leastLoaded(PoolMember[] members, int start, List<? extends Backend> avoid) {
+    private static PoolMember leastLoaded(List<PoolMember> members, List<? extends Backend> avoid) {
         boolean avoiding = !avoid.isEmpty();
         PoolMember best = null;
         long bestActive = 0;
         long bestWeight = 1;
-        for (int i = 0, index = start; i < members.length; i++, index = index + 1 == members.length ? 0 : index + 1) {
-            PoolMember candidate = members[index];
+        int tiedWeight = 0;
+        for (int i = 0, n = members.size(); i < n; i++) {
+            PoolMember candidate = members.get(i);
             if (avoiding && avoid.contains(candidate)) {
                 continue;
             }
             long active = candidate.activeConnections();
-            // active / weight < bestActive / bestWeight, without division.
-            if (best == null || active * bestWeight < bestActive * candidate.weight()) {
+            int weight = candidate.weight();
+            // Compares active / weight with bestActive / bestWeight, without division.
+            long difference = best == null ? -1 : active * bestWeight - bestActive * weight;
+            if (difference < 0) {
                 best = candidate;
                 bestActive = active;
-                bestWeight = candidate.weight();
+                bestWeight = weight;
+                tiedWeight = weight;
+            } else if (difference == 0) {
+                tiedWeight += weight;
+                if (ThreadLocalRandom.current().nextInt(tiedWeight) < weight) {
+                    best = candidate;
+                    bestActive = active;
+                    bestWeight = weight;
+                }
             }
         }
         return best;
@@ -51,17 +57,5 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
     @Override
     public String toString() {
         return "least-connections";
-    }
-
-    /** The members as an array, and the smooth weighted round-robin cycle of scan starts over them. */
-    private static final class Snapshot {
-
-        final PoolMember[] members;
-        final int[] starts;
-
-        Snapshot(List<PoolMember> members) {
-            this.members = members.toArray(new PoolMember[0]);
-            this.starts = RoundRobinStrategy.smoothOrder(members);
-        }
     }
 }
