@@ -1,0 +1,74 @@
+package dev.forwarder.app;
+
+import dev.forwarder.app.demo.Demo;
+import dev.forwarder.app.demo.DemoBackend;
+import dev.forwarder.core.ListenerBindException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+
+/** {@code forwarder demo}: a self-contained forwarder over three local backends, shown working. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Starts three small local backends that answer with their own name, and a listener on"
+                + " 127.0.0.1 balancing round-robin over them; sends a few requests through it to show the answers"
+                + " alternating, then keeps running for you to try until Ctrl-C. Needs no other server."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8080", paramLabel = "PORT",
+            description = "The listener's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; a free one if it is busy).")
+    private int port;
+
+    @Option(names = "--requests", defaultValue = "6", paramLabel = "N",
+            description = "Requests to send through the listener at start (default: ${DEFAULT-VALUE}).")
+    private int requests;
+
+    @Override
+    public Integer call() throws ListenerBindException, IOException, InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port: " + port + " (expected: 0-65535)");
+        }
+        if (requests < 0) {
+            throw new ParameterException(spec.commandLine(), "--requests: " + requests + " (expected: >= 0)");
+        }
+        StopSignals signals = StopSignals.install();
+        PrintWriter out = spec.commandLine().getOut();
+        try (Demo demo = Demo.start(port)) {
+            InetSocketAddress address = demo.address();
+            String url = "http://127.0.0.1:" + address.getPort() + "/";
+            if (demo.fellBack()) {
+                out.println("Port " + demo.requestedPort() + " is busy, so the demo listens on port "
+                        + address.getPort() + " instead.");
+            }
+            out.println("forwarder demo: listener 127.0.0.1:" + address.getPort()
+                    + " balances round-robin over " + demo.backends().size() + " local backends:");
+            for (DemoBackend backend : demo.backends()) {
+                out.println("  " + backend.name() + " on 127.0.0.1:" + backend.address().getPort());
+            }
+            out.println();
+            out.println(requests + " requests through the forwarder (GET " + url + "):");
+            out.flush();
+            for (int i = 1; i <= requests; i++) {
+                out.println("  request " + i + " -> " + demo.request());
+                out.flush();
+            }
+            out.println();
+            out.println("Try it yourself while it runs:");
+            out.println("  curl -s " + url);
+            out.println("  nc 127.0.0.1 " + address.getPort() + "      (answers after a second, or when you type a line)");
+            out.println("Press Ctrl-C to stop.");
+            out.flush();
+            signals.await();
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.forwarder.app;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.forwarder.app.config.ForwarderConfig;
+import dev.forwarder.app.config.ListenerConfig;
+import dev.forwarder.app.config.PoolConfig;
+import dev.forwarder.app.metrics.ListenerMetrics;
+import dev.forwarder.app.metrics.PoolMetrics;
+import dev.forwarder.balancer.BalancingStrategy;
+import dev.forwarder.balancer.Pool;
+import dev.forwarder.core.BoundListener;
+import dev.forwarder.core.ListenerBindException;
+import dev.forwarder.core.RelayServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+/**
+ * A running forwarder: the relay with every configured listener bound to its pool, and the metrics they record.
+ * Each instance has its own {@link MetricRegistry}; its metrics stay readable after {@link #shutdown}.
+ */
+public final class Forwarder implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+    // Native transports word errors as "bind(..) failed: Address already in use"; users need only the reason.
+    private static final Pattern NATIVE_PREFIX = Pattern.compile("^[a-z_]+\\(\\.\\.\\) failed: ");
+
+    private final ForwarderConfig config;
+    private final RelayServer relay;
+    private final MetricRegistry metrics;
+    private final Map<String, BoundListener> listeners;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private Forwarder(ForwarderConfig config, RelayServer relay, MetricRegistry metrics,
+            Map<String, BoundListener> listeners) {
+        this.config = config;
+        this.relay = relay;
+        this.metrics = metrics;
+        this.listeners = Map.copyOf(listeners);
+    }
+
+    /**
+     * Starts the event loops and binds every listener; returns once all of them accept connections.
+     *
+     * @throws ListenerBindException when a listener cannot bind, with a message like
+     *         {@code listener web: cannot bind 127.0.0.1:8080: Address already in use}; nothing stays bound
+     */
+    public static Forwarder start(ForwarderConfig config) throws ListenerBindException {
+        MetricRegistry metrics = new MetricRegistry();
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        for (PoolConfig pool : config.pools().values()) {
+            Pool built = Pool.of(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends());
+            PoolMetrics.register(metrics, built);
+            pools.put(pool.name(), built);
+        }
+        RelayServer relay = RelayServer.start(config.transport(), config.ioThreads());
+        Map<String, BoundListener> bound = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig listener : config.listeners().values()) {
+                PoolConfig pool = config.poolOf(listener);
+                bound.put(listener.name(), bind(relay, listener, pool, pools.get(pool.name()), metrics));
+            }
+        } catch (ListenerBindException | RuntimeException e) {
+            relay.close();
+            throw e;
+        }
+        for (BoundListener listener : bound.values()) {
+            ListenerConfig settings = config.listeners().get(listener.name());
+            log.info("started listener={} address={} pool={} backends={}", listener.name(),
+                    authority(listener.localAddress()), settings.pool(),
+                    config.poolOf(settings).backends().size());
+        }
+        return new Forwarder(config, relay, metrics, bound);
+    }
+
+    private static BoundListener bind(RelayServer relay, ListenerConfig listener, PoolConfig poolConfig, Pool pool,
+            MetricRegistry metrics) throws ListenerBindException {
+        try {
+            return relay.bind(listener.toSettings(poolConfig.connectTimeout()), pool,
+                    new ListenerMetrics(metrics, listener.name()), poolConfig.connectTries());
+        } catch (ListenerBindException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : NATIVE_PREFIX.matcher(cause.getMessage()).replaceFirst("");
+            throw new ListenerBindException(
+                    "listener " + listener.name() + ": cannot bind " + listener.bindAuthority() + ": " + reason, cause);
+        }
+    }
+
+    /** The address {@code listenerName} is bound to, with the real port where the config said 0. */
+    public InetSocketAddress listenerAddress(String listenerName) {
+        BoundListener listener = listeners.get(listenerName);
+        if (listener == null) {
+            throw new IllegalArgumentException("listenerName: " + listenerName + " (expected one of: "
+                    + String.join(", ", config.listeners().keySet()) + ")");
+        }
+        return listener.localAddress();
+    }
+
+    public ForwarderConfig config() {
+        return config;
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    public RelayServer relay() {
+        return relay;
+    }
+
+    /**
+     * Stops accepting, lets open connections finish for up to {@code drain}, closes the rest and stops the event
+     * loops. Only the first call does anything.
+     *
+     * @return how many connections were still open when the drain period ended and had to be cut
+     */
+    public int shutdown(Duration drain) {
+        if (!stopped.compareAndSet(false, true)) {
+            return 0;
+        }
+        log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
+                relay.activeConnections(), drain.toMillis());
+        int cut = relay.shutdown(drain);
+        log.info("stopped connections_cut={}", cut);
+        return cut;
+    }
+
+    /** {@link #shutdown} with the configured {@code shutdown-timeout}. */
+    @Override
+    public void close() {
+        shutdown(config.shutdownTimeout());
+    }
+
+    static String authority(InetSocketAddress address) {
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.forwarder.app;
+
+import dev.forwarder.app.config.ConfigLoader;
+import dev.forwarder.app.config.ForwarderConfig;
+import dev.forwarder.core.ListenerBindException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code forwarder run --config FILE}: validates, binds every listener, and relays until SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the forwarder with a config file until SIGTERM or SIGINT, then stops accepting, lets"
+                + " open connections finish for up to forwarder.shutdown-timeout and exits 0."},
+        footer = {"", "Exit status: 0 stopped by a signal, 1 cannot bind a listener, 2 bad config."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The HOCON config file, read over the defaults in reference.conf.")
+    private Path config;
+
+    @Override
+    public Integer call() throws ListenerBindException, InterruptedException {
+        ForwarderConfig settings = ConfigLoader.load(config);
+        StopSignals signals = StopSignals.install();
+        try (Forwarder forwarder = Forwarder.start(settings)) {
+            log.info("running config={} transport={}", config, forwarder.relay().transport());
+            String signal = signals.await();
+            log.info("stopping signal={}", signal);
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.forwarder.app.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a HOCON file over the defaults in {@code reference.conf} and validates it into a {@link ForwarderConfig}.
+ * The only place in forwarder that parses HOCON; everything after it works on records.
+ */
+public final class ConfigLoader {
+
+    private static final String ROOT = "forwarder";
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads and validates {@code file}.
+     *
+     * @throws ConfigError when the file is missing or unreadable, is not valid HOCON, or holds a bad value
+     */
+    public static ForwarderConfig load(Path file) {
+        String name = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigError(name, -1, null,
+                    Files.exists(file) ? "not a regular file" : "no such file (expected: a HOCON config file)");
+        }
+        if (!Files.isReadable(file)) {
+            throw new ConfigError(name, -1, null, "cannot read the file (permission denied)");
+        }
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw fromHocon(e, name);
+        }
+        return validate(parsed, name);
+    }
+
+    /**
+     * Parses and validates HOCON text; {@code originName} stands for the file in error messages.
+     *
+     * @throws ConfigError when the text is not valid HOCON or holds a bad value
+     */
+    public static ForwarderConfig parse(String hocon, String originName) {
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults()
+                    .setOriginDescription(originName).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw fromHocon(e, originName);
+        }
+        return validate(parsed, originName);
+    }
+
+    private static ForwarderConfig validate(Config user, String source) {
+        for (String key : ConfigFields.keysByLine(user.root())) {
+            if (!key.equals(ROOT)) {
+                throw ConfigError.at(user.root().get(key).origin(), key,
+                        "unknown key (expected: everything inside one forwarder { ... } block)");
+            }
+        }
+        Config merged;
+        try {
+            merged = user.withFallback(reference()).resolve();
+        } catch (ConfigException e) {
+            throw fromHocon(e, source);
+        }
+        ConfigValue forwarder = merged.root().get(ROOT);
+        if (forwarder.valueType() != ConfigValueType.OBJECT) {
+            throw ConfigError.at(forwarder.origin(), ROOT,
+                    ConfigFields.render(forwarder) + " is not an object (expected: forwarder { ... })");
+        }
+        return new SettingsReader(source).read(merged.getObject(ROOT));
+    }
+
+    /** Every {@code reference.conf} on the class path, merged: forwarder's own holds the defaults. */
+    private static Config reference() {
+        return ReferenceHolder.REFERENCE;
+    }
+
+    private static ConfigError fromHocon(ConfigException e, String source) {
+        ConfigOrigin origin = e.origin();
+        String message = e.getMessage();
+        if (origin == null) {
+            return new ConfigError(source, -1, null, message);
+        }
+        String prefix = origin.description() + ": ";
+        String problem = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+        return ConfigError.at(origin, null, problem);
+    }
+
+    /** Parsed once, on first use. */
+    private static final class ReferenceHolder {
+        static final Config REFERENCE = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+                "reference.conf");
+    }
+}

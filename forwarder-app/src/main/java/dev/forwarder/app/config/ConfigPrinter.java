@@ -1,0 +1,95 @@
+package dev.forwarder.app.config;
+
+import com.typesafe.config.ConfigUtil;
+import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.core.Transport;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Writes a {@link ForwarderConfig} back as HOCON, with every default applied: what {@code check} prints. The
+ * output reads back through {@link ConfigLoader} into an equal config.
+ */
+public final class ConfigPrinter {
+
+    private static final long KIB = 1024;
+
+    private ConfigPrinter() {
+    }
+
+    /** The effective {@code forwarder} block. */
+    public static String render(ForwarderConfig config) {
+        StringBuilder out = new StringBuilder(1024);
+        out.append("forwarder {\n");
+        line(out, 1, "transport", transport(config.transport()));
+        line(out, 1, "io-threads", Integer.toString(config.ioThreads()));
+        line(out, 1, "shutdown-timeout", duration(config.shutdownTimeout()));
+        out.append("  listeners {\n");
+        for (ListenerConfig listener : config.listeners().values()) {
+            out.append("    ").append(ConfigUtil.joinPath(listener.name())).append(" {\n");
+            line(out, 3, "bind", ConfigUtil.quoteString(listener.bindAuthority()));
+            line(out, 3, "pool", ConfigUtil.quoteString(listener.pool()));
+            line(out, 3, "idle-timeout", duration(listener.idleTimeout()));
+            line(out, 3, "backlog", Integer.toString(listener.backlog()));
+            line(out, 3, "write-buffer-low-water-mark", size(listener.writeBufferLowWaterMark()));
+            line(out, 3, "write-buffer-high-water-mark", size(listener.writeBufferHighWaterMark()));
+            out.append("    }\n");
+        }
+        out.append("  }\n  pools {\n");
+        for (PoolConfig pool : config.pools().values()) {
+            out.append("    ").append(ConfigUtil.joinPath(pool.name())).append(" {\n");
+            line(out, 3, "strategy", pool.strategy());
+            line(out, 3, "connect-timeout", duration(pool.connectTimeout()));
+            line(out, 3, "connect-tries", Integer.toString(pool.connectTries()));
+            out.append("      backends = [\n");
+            for (BackendSpec backend : pool.backends()) {
+                out.append("        { address = ").append(ConfigUtil.quoteString(backend.authority()))
+                        .append(", weight = ").append(backend.weight())
+                        .append(", backup = ").append(backend.backup()).append(" }\n");
+            }
+            out.append("      ]\n    }\n");
+        }
+        return out.append("  }\n}\n").toString();
+    }
+
+    private static void line(StringBuilder out, int depth, String key, String value) {
+        out.append("  ".repeat(depth)).append(key).append(" = ").append(value).append('\n');
+    }
+
+    /** The largest HOCON unit that states {@code duration} exactly, e.g. {@code 10m}, {@code 1500ms}. */
+    static String duration(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        String[] units = {"d", "h", "m", "s", "ms", "us", "ns"};
+        long[] sizes = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L,
+                1_000L, 1L};
+        for (int i = 0; i < units.length; i++) {
+            if (nanos % sizes[i] == 0) {
+                return nanos / sizes[i] + units[i];
+            }
+        }
+        throw new AssertionError(duration);
+    }
+
+    /** A byte count in the largest binary unit that states it exactly, e.g. {@code 64 KiB}. */
+    static String size(long bytes) {
+        if (bytes != 0 && bytes % (KIB * KIB * KIB) == 0) {
+            return bytes / (KIB * KIB * KIB) + " GiB";
+        }
+        if (bytes != 0 && bytes % (KIB * KIB) == 0) {
+            return bytes / (KIB * KIB) + " MiB";
+        }
+        if (bytes != 0 && bytes % KIB == 0) {
+            return bytes / KIB + " KiB";
+        }
+        return bytes + " B";
+    }
+
+    /** {@link Transport} names as the config spells them. */
+    static String transport(Transport transport) {
+        return transport.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.forwarder.app.config;
+
+import dev.forwarder.core.ListenerSettings;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One listener of {@code forwarder.listeners}, with {@code forwarder.listener-defaults} applied.
+ *
+ * @param name its key in {@code forwarder.listeners}
+ * @param bind the local address; port 0 picks a free port
+ * @param pool the name of the pool its connections go to
+ * @param idleTimeout how long a connection may pass no byte; zero means never
+ * @param backlog the accept queue length, 1 to {@link #MAX_BACKLOG}
+ * @param writeBufferLowWaterMark bytes queued for a peer under which reads from the other side resume
+ * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop; &gt;= low
+ */
+public record ListenerConfig(
+        String name,
+        InetSocketAddress bind,
+        String pool,
+        Duration idleTimeout,
+        int backlog,
+        int writeBufferLowWaterMark,
+        int writeBufferHighWaterMark) {
+
+    public static final int MAX_BACKLOG = 65_535;
+    public static final int MAX_WATER_MARK = 1 << 30;
+
+    public ListenerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
+        }
+        if (backlog < 1 || backlog > MAX_BACKLOG) {
+            throw new IllegalArgumentException("backlog: " + backlog + " (expected: 1-" + MAX_BACKLOG + ")");
+        }
+        if (writeBufferLowWaterMark < 1 || writeBufferLowWaterMark > MAX_WATER_MARK) {
+            throw new IllegalArgumentException("writeBufferLowWaterMark: " + writeBufferLowWaterMark
+                    + " (expected: 1-" + MAX_WATER_MARK + ")");
+        }
+        if (writeBufferHighWaterMark < writeBufferLowWaterMark || writeBufferHighWaterMark > MAX_WATER_MARK) {
+            throw new IllegalArgumentException("writeBufferHighWaterMark: " + writeBufferHighWaterMark
+                    + " (expected: " + writeBufferLowWaterMark + "-" + MAX_WATER_MARK + ")");
+        }
+    }
+
+    /** The relay's settings for this listener; the connect timeout comes from its pool. */
+    public ListenerSettings toSettings(Duration connectTimeout) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog);
+    }
+
+    /** The bind address as configured, {@code host:port} (brackets around an IPv6 literal). */
+    public String bindAuthority() {
+        String host = bind.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + bind.getPort();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.forwarder.app.config;
+
+import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.balancer.BalancingStrategy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One pool of {@code forwarder.pools}, with {@code forwarder.pool-defaults} applied.
+ *
+ * @param name its key in {@code forwarder.pools}
+ * @param strategy one of {@link BalancingStrategy#names()}
+ * @param connectTimeout how long one connect attempt to a backend may take; &gt; 0
+ * @param connectTries how many backends a connection tries before the client is closed, 1 to
+ *        {@link #MAX_CONNECT_TRIES}
+ * @param backends at least one, in configuration order
+ */
+public record PoolConfig(
+        String name,
+        String strategy,
+        Duration connectTimeout,
+        int connectTries,
+        List<BackendSpec> backends) {
+
+    public static final int MAX_CONNECT_TRIES = 100;
+
+    public PoolConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        backends = List.copyOf(backends);
+        if (!BalancingStrategy.names().contains(strategy)) {
+            throw new IllegalArgumentException("strategy: \"" + strategy + "\" (expected one of: "
+                    + String.join(", ", BalancingStrategy.names()) + ")");
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+        }
+        if (connectTries < 1 || connectTries > MAX_CONNECT_TRIES) {
+            throw new IllegalArgumentException(
+                    "connectTries: " + connectTries + " (expected: 1-" + MAX_CONNECT_TRIES + ")");
+        }
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
+        }
+    }
+}

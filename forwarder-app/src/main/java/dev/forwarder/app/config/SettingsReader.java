@@ -1,0 +1,230 @@
+package dev.forwarder.app.config;
+
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.balancer.BalancingStrategy;
+import dev.forwarder.core.Transport;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Reads the merged {@code forwarder} object into {@link ForwarderConfig}, checking every key against its set. */
+final class SettingsReader {
+
+    static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
+            "listener-defaults", "pool-defaults", "listeners", "pools");
+    static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark");
+    static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
+    static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries");
+    static final List<String> POOL_KEYS = concat(POOL_DEFAULT_KEYS, List.of("backends"));
+    static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup");
+
+    private static final String ROOT = "forwarder";
+    private static final String LISTENER_DEFAULTS = ROOT + ".listener-defaults";
+    private static final String POOL_DEFAULTS = ROOT + ".pool-defaults";
+
+    /** The user's file, named in errors that belong to no line. */
+    private final String source;
+
+    SettingsReader(String source) {
+        this.source = source;
+    }
+
+    ForwarderConfig read(ConfigObject forwarder) {
+        ConfigFields root = new ConfigFields(forwarder, ROOT);
+        root.checkKeys(FORWARDER_KEYS);
+        Transport transport = transport(root);
+        int ioThreads = root.intIn("io-threads", 0, ForwarderConfig.MAX_IO_THREADS);
+        Duration shutdownTimeout = root.duration("shutdown-timeout", false);
+
+        // The defaults are checked on their own too, so that their errors name their own keys.
+        ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
+        ConfigFields listenerDefaultFields = new ConfigFields(listenerDefaults, LISTENER_DEFAULTS);
+        listenerDefaultFields.checkKeys(LISTENER_DEFAULT_KEYS);
+        listenerTuning(listenerDefaultFields);
+        ConfigObject poolDefaults = root.objectOrEmpty("pool-defaults");
+        ConfigFields poolDefaultFields = new ConfigFields(poolDefaults, POOL_DEFAULTS);
+        poolDefaultFields.checkKeys(POOL_DEFAULT_KEYS);
+        poolTuning(poolDefaultFields);
+
+        Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        ConfigObject poolObjects = root.objectOrEmpty("pools");
+        for (String name : ConfigFields.keysByLine(poolObjects)) {
+            String path = ConfigFields.join(ROOT + ".pools", name);
+            ConfigObject object = object(poolObjects.get(name), path);
+            ConfigFields fields = new ConfigFields(object, path, poolDefaults, POOL_DEFAULTS);
+            fields.checkKeys(POOL_KEYS);
+            PoolTuning tuning = poolTuning(fields);
+            List<BackendSpec> backends = backends(fields);
+            pools.put(name, build(object, path, () -> new PoolConfig(name, tuning.strategy(),
+                    tuning.connectTimeout(), tuning.connectTries(), backends)));
+        }
+
+        Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
+        Map<InetSocketAddress, String> binds = new HashMap<>();
+        ConfigObject listenerObjects = root.objectOrEmpty("listeners");
+        for (String name : ConfigFields.keysByLine(listenerObjects)) {
+            String path = ConfigFields.join(ROOT + ".listeners", name);
+            ConfigObject object = object(listenerObjects.get(name), path);
+            ConfigFields fields = new ConfigFields(object, path, listenerDefaults, LISTENER_DEFAULTS);
+            fields.checkKeys(LISTENER_KEYS);
+            InetSocketAddress bind = address(fields.value("bind", "\"host:port\""), fields.pathOf("bind"), true);
+            String pool = fields.string("pool", "the name of a pool");
+            if (!pools.containsKey(pool)) {
+                throw fields.error("pool", "\"" + pool + "\" is not a pool (expected one of: "
+                        + (pools.isEmpty() ? "none defined in forwarder.pools" : String.join(", ", pools.keySet()))
+                        + ")");
+            }
+            // Two listeners on one port would both bind under SO_REUSEPORT and silently share its connections.
+            String other = bind.getPort() == 0 ? null : binds.putIfAbsent(bind, name);
+            if (other != null) {
+                throw fields.error("bind", "listener " + other + " already binds " + bind.getHostString() + ":"
+                        + bind.getPort() + " (expected: one listener per address)");
+            }
+            ListenerTuning tuning = listenerTuning(fields);
+            listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
+                    tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark())));
+        }
+        if (listeners.isEmpty()) {
+            throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"
+                    + " e.g. listeners { web { bind = \"127.0.0.1:8080\", pool = web } })");
+        }
+        return build(forwarder, ROOT,
+                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, listeners, pools));
+    }
+
+    private static Transport transport(ConfigFields root) {
+        String name = root.string("transport", "auto, epoll or nio");
+        for (Transport transport : Transport.values()) {
+            if (transport.name().toLowerCase(Locale.ROOT).equals(name)) {
+                return transport;
+            }
+        }
+        throw root.error("transport", "\"" + name + "\" is not a transport (expected one of: auto, epoll, nio)");
+    }
+
+    private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark) {
+    }
+
+    private static ListenerTuning listenerTuning(ConfigFields fields) {
+        Duration idleTimeout = fields.duration("idle-timeout", false);
+        int backlog = fields.intIn("backlog", 1, ListenerConfig.MAX_BACKLOG);
+        int low = fields.bytesIn("write-buffer-low-water-mark", 1, ListenerConfig.MAX_WATER_MARK);
+        int high = fields.bytesIn("write-buffer-high-water-mark", 1, ListenerConfig.MAX_WATER_MARK);
+        if (high < low) {
+            throw fields.error("write-buffer-high-water-mark", high + " bytes is below write-buffer-low-water-mark "
+                    + low + " bytes (expected: high >= low)");
+        }
+        return new ListenerTuning(idleTimeout, backlog, low, high);
+    }
+
+    private record PoolTuning(String strategy, Duration connectTimeout, int connectTries) {
+    }
+
+    private static PoolTuning poolTuning(ConfigFields fields) {
+        String strategy = fields.string("strategy", String.join(" or ", BalancingStrategy.names()));
+        if (!BalancingStrategy.names().contains(strategy)) {
+            throw fields.error("strategy", "\"" + strategy + "\" is not a strategy (expected one of: "
+                    + String.join(", ", BalancingStrategy.names()) + ")");
+        }
+        Duration connectTimeout = fields.duration("connect-timeout", true);
+        int connectTries = fields.intIn("connect-tries", 1, PoolConfig.MAX_CONNECT_TRIES);
+        return new PoolTuning(strategy, connectTimeout, connectTries);
+    }
+
+    private static List<BackendSpec> backends(ConfigFields pool) {
+        String expected = "a list of \"host:port\" or { address = \"host:port\", weight = 1 }";
+        ConfigList list = pool.list("backends", expected);
+        if (list.isEmpty()) {
+            throw pool.error("backends", "[] is empty (expected: at least one backend)");
+        }
+        String listPath = pool.pathOf("backends");
+        List<BackendSpec> backends = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue entry = list.get(i);
+            String path = listPath + "[" + i + "]";
+            if (entry.valueType() == ConfigValueType.OBJECT) {
+                ConfigFields fields = new ConfigFields((ConfigObject) entry, path);
+                fields.checkKeys(BACKEND_KEYS);
+                InetSocketAddress address =
+                        address(fields.value("address", "\"host:port\""), fields.pathOf("address"), false);
+                int weight = fields.has("weight") ? fields.intIn("weight", 1, BackendSpec.MAX_WEIGHT) : 1;
+                boolean backup = fields.has("backup") && fields.bool("backup");
+                backends.add(new BackendSpec(address.getHostString(), address.getPort(), weight, backup));
+            } else {
+                InetSocketAddress address = address(entry, path, false);
+                backends.add(new BackendSpec(address.getHostString(), address.getPort(), 1, false));
+            }
+        }
+        return backends;
+    }
+
+    /** {@code host:port} (an IPv6 literal in brackets), resolved now so that a bad name fails at start. */
+    private static InetSocketAddress address(ConfigValue value, String path, boolean portZeroAllowed) {
+        if (value.valueType() != ConfigValueType.STRING) {
+            throw ConfigError.at(value.origin(), path, ConfigFields.render(value)
+                    + " is not an address (expected: \"host:port\")");
+        }
+        String text = (String) value.unwrapped();
+        String host;
+        String port;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            host = close < 0 ? "" : text.substring(1, close);
+            port = close < 0 || !text.startsWith(":", close + 1) ? "" : text.substring(close + 2);
+        } else {
+            int colon = text.lastIndexOf(':');
+            host = colon < 0 || text.indexOf(':') != colon ? "" : text.substring(0, colon);
+            port = colon < 0 ? "" : text.substring(colon + 1);
+        }
+        if (host.isBlank() || !port.matches("[0-9]{1,5}")) {
+            throw ConfigError.at(value.origin(), path, "\"" + text + "\" is not host:port (expected: e.g. "
+                    + "\"127.0.0.1:9001\" or \"[::1]:9001\")");
+        }
+        int number = Integer.parseInt(port);
+        int min = portZeroAllowed ? 0 : 1;
+        if (number < min || number > 65535) {
+            throw ConfigError.at(value.origin(), path,
+                    "\"" + text + "\" has port " + number + " (expected: " + min + "-65535)");
+        }
+        InetSocketAddress address = new InetSocketAddress(host, number);
+        if (address.isUnresolved()) {
+            throw ConfigError.at(value.origin(), path, "\"" + text + "\": host " + host + " does not resolve");
+        }
+        return address;
+    }
+
+    private static ConfigObject object(ConfigValue value, String path) {
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            throw ConfigError.at(value.origin(), path,
+                    ConfigFields.render(value) + " is not an object (expected: { ... })");
+        }
+        return (ConfigObject) value;
+    }
+
+    /** Runs a record constructor; a check the reader missed still names where the object came from. */
+    private static <T> T build(ConfigObject object, String path, Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            throw ConfigError.at(object.origin(), path, e.getMessage());
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+}
