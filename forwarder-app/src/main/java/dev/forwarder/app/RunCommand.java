@@ -27,8 +27,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ListenerBindException, InterruptedException {
         ForwarderConfig settings = ConfigLoader.load(config);
-        StopSignals signals = StopSignals.install();
         try (Forwarder forwarder = Forwarder.start(settings)) {
+            // Taken over only once running: a command that fails earlier leaves the process's signals alone.
+            StopSignals signals = StopSignals.install();
             log.info("running config={} transport={}", config, forwarder.relay().transport());
             String signal = signals.await();
             log.info("stopping signal={}", signal);

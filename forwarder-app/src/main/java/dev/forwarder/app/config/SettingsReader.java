@@ -79,7 +79,8 @@ final class SettingsReader {
             ConfigObject object = object(listenerObjects.get(name), path);
             ConfigFields fields = new ConfigFields(object, path, listenerDefaults, LISTENER_DEFAULTS);
             fields.checkKeys(LISTENER_KEYS);
-            InetSocketAddress bind = address(fields.value("bind", "\"host:port\""), fields.pathOf("bind"), true);
+            InetSocketAddress bind =
+                    address(fields.value("bind", "\"host:port\""), fields.pathOf("bind"), true).resolved();
             String pool = fields.string("pool", "the name of a pool");
             if (!pools.containsKey(pool)) {
                 throw fields.error("pool", "\"" + pool + "\" is not a pool (expected one of: "
@@ -157,21 +158,25 @@ final class SettingsReader {
             if (entry.valueType() == ConfigValueType.OBJECT) {
                 ConfigFields fields = new ConfigFields((ConfigObject) entry, path);
                 fields.checkKeys(BACKEND_KEYS);
-                InetSocketAddress address =
+                HostPort address =
                         address(fields.value("address", "\"host:port\""), fields.pathOf("address"), false);
                 int weight = fields.has("weight") ? fields.intIn("weight", 1, BackendSpec.MAX_WEIGHT) : 1;
                 boolean backup = fields.has("backup") && fields.bool("backup");
-                backends.add(new BackendSpec(address.getHostString(), address.getPort(), weight, backup));
+                backends.add(new BackendSpec(address.host(), address.port(), weight, backup));
             } else {
-                InetSocketAddress address = address(entry, path, false);
-                backends.add(new BackendSpec(address.getHostString(), address.getPort(), 1, false));
+                HostPort address = address(entry, path, false);
+                backends.add(new BackendSpec(address.host(), address.port(), 1, false));
             }
         }
         return backends;
     }
 
+    /** An address as written ({@code host} without brackets), and resolved. */
+    private record HostPort(String host, int port, InetSocketAddress resolved) {
+    }
+
     /** {@code host:port} (an IPv6 literal in brackets), resolved now so that a bad name fails at start. */
-    private static InetSocketAddress address(ConfigValue value, String path, boolean portZeroAllowed) {
+    private static HostPort address(ConfigValue value, String path, boolean portZeroAllowed) {
         if (value.valueType() != ConfigValueType.STRING) {
             throw ConfigError.at(value.origin(), path, ConfigFields.render(value)
                     + " is not an address (expected: \"host:port\")");
@@ -202,7 +207,7 @@ final class SettingsReader {
         if (address.isUnresolved()) {
             throw ConfigError.at(value.origin(), path, "\"" + text + "\": host " + host + " does not resolve");
         }
-        return address;
+        return new HostPort(host, number, address);
     }
 
     private static ConfigObject object(ConfigValue value, String path) {
