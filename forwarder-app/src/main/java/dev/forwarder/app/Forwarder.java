@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
 public final class Forwarder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
-    // Native transports word errors as "bind(..) failed: Address already in use"; users need only the reason.
-    private static final Pattern NATIVE_PREFIX = Pattern.compile("^[a-z_]+\\(\\.\\.\\) failed: ");
+    // Epoll words errors as "bind(..) failed with error(-98): Address already in use"; users need the reason.
+    private static final Pattern NATIVE_PREFIX =
+            Pattern.compile("^[a-z_]+\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ");
 
     private final ForwarderConfig config;
     private final RelayServer relay;
