@@ -28,6 +28,9 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
         long bestActive = 0;
         long bestWeight = 1;
         int tiedWeight = 0;
+        // One draw from the shared generator per pick, then a local LCG step per member: its high 32 bits scaled
+        // by multiplication need no division (the bias, under 2^-20 here, does not matter).
+        long random = ThreadLocalRandom.current().nextLong();
         for (int i = 0, n = members.size(); i < n; i++) {
             PoolMember candidate = members.get(i);
             if (avoiding && avoid.contains(candidate)) {
@@ -42,13 +45,15 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
                 bestActive = active;
                 bestWeight = weight;
                 tiedWeight = weight;
-            } else if (difference == 0) {
-                tiedWeight += weight;
-                if (ThreadLocalRandom.current().nextInt(tiedWeight) < weight) {
-                    best = candidate;
-                    bestActive = active;
-                    bestWeight = weight;
-                }
+            } else {
+                // Whether a member ties is a coin toss in a busy pool, so this part has no branch to mispredict
+                // (the JIT turns the selects into conditional moves); a tie has the same ratio as the best, so
+                // only the member changes.
+                boolean tie = difference == 0;
+                tiedWeight += tie ? weight : 0;
+                random = random * 6364136223846793005L + 1442695040888963407L;
+                boolean take = tie & ((random >>> 32) * tiedWeight >>> 32) < weight;
+                best = take ? candidate : best;
             }
         }
         return best;
