@@ -2,16 +2,19 @@ package dev.forwarder.app.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The examples shipped in the repository's config/ directory stay valid. */
+/** The examples shipped with the repository (config/, README.md) stay valid. */
 class ExampleConfigTest {
 
     // Surefire runs in the module's directory.
     private static final Path CONFIG_DIR = Path.of("..", "config");
+    private static final Path README = Path.of("..", "README.md");
 
     @Test
     void exampleConfigIsValid() {
@@ -21,5 +24,17 @@ class ExampleConfigTest {
         assertThat(config.listeners().get("cache").idleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(config.listeners().get("web").idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.pools().get("web").backends()).hasSize(3);
+    }
+
+    @Test
+    void readmeConfigExampleIsValid() throws IOException {
+        String readme = Files.readString(README);
+        int start = readme.indexOf("```hocon\n") + "```hocon\n".length();
+        String example = readme.substring(start, readme.indexOf("```", start));
+
+        ForwarderConfig config = ConfigLoader.parse(example, "README.md");
+
+        assertThat(config.listeners()).containsOnlyKeys("web");
+        assertThat(config.pools().get("web").backends()).hasSize(2);
     }
 }
