@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private long bytesDown;
     private ConnectionState state = ConnectionState.CONNECTING;
     private CloseReason reason;
+    // Epoll reads a socket that reports RDHUP even with AUTO_READ off, so a client's first bytes and even its FIN
+    // can arrive while the backend is still connecting. They wait here (created only when that happens) and go
+    // to whichever backend the connect finally reaches.
+    private ArrayDeque<Object> earlyBytes;
+    private boolean earlyClientFin;
 
     public RelayConnection(RelayContext context) {
         this.context = context;
@@ -140,6 +146,13 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             bytesUp += bytes;
             context.observer().relayed(this, true, bytes);
         }
+        if (state == ConnectionState.CONNECTING) {
+            if (earlyBytes == null) {
+                earlyBytes = new ArrayDeque<>(4);
+            }
+            earlyBytes.add(msg);
+            return;
+        }
         forward(msg, outbound);
     }
 
@@ -150,7 +163,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        resumeReading(outbound, inbound);
+        resumeReading(inbound, outbound);
     }
 
     @Override
@@ -184,7 +197,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     void backendWritabilityChanged() {
-        resumeReading(inbound, outbound);
+        resumeReading(outbound, inbound);
     }
 
     void backendInputEnded() {
@@ -239,8 +252,17 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 log.info("open conn={} listener={} client={} backend={}{}", id(), listener(), client,
                         backend.name(), failed.isEmpty() ? "" : " failed=" + failed);
             }
-            channel.read();
-            inbound.read();
+            if (earlyBytes != null) {
+                for (Object msg; (msg = earlyBytes.poll()) != null; ) {
+                    channel.write(msg, channel.voidPromise());
+                }
+                channel.flush();
+            }
+            if (earlyClientFin) {
+                inputEnded(true);
+            }
+            read(channel);
+            read(inbound);
             return;
         }
         Backend refused = backend;
@@ -274,7 +296,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void readCompleted(Channel from, Channel to) {
-        if (to == null) {
+        if (to == null || state == ConnectionState.CONNECTING) {
             return;
         }
         to.flush();
@@ -301,6 +323,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void inputEnded(boolean upstream) {
         Channel peer = upstream ? outbound : inbound;
         switch (state) {
+            case CONNECTING -> earlyClientFin = upstream;
             case OPEN -> {
                 state = upstream ? ConnectionState.CLIENT_DONE : ConnectionState.BACKEND_DONE;
                 reason = upstream ? CloseReason.CLIENT_CLOSED : CloseReason.BACKEND_CLOSED;
@@ -314,7 +337,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 }
             }
             default -> {
-                // CONNECTING cannot see input (nothing is read before the connect); CLOSING is already ending.
+                // CLOSING or CLOSED: already ending.
             }
         }
     }
@@ -368,6 +391,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     private void finish() {
         state = ConnectionState.CLOSED;
+        if (earlyBytes != null) {
+            earlyBytes.forEach(ReferenceCountUtil::release);
+            earlyBytes.clear();
+        }
         if (reason == null) {
             reason = CloseReason.ERROR;
         }

@@ -7,7 +7,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -54,7 +53,7 @@ public final class TransportKit {
             case NIO -> false;
         };
         return epoll
-                ? new TransportKit(Transport.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                ? new TransportKit(Transport.EPOLL, HalfCloseSafeEpoll.newFactory(), EpollServerSocketChannel.class,
                         EpollSocketChannel::new)
                 : new TransportKit(Transport.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class,
                         NioSocketChannel::new);

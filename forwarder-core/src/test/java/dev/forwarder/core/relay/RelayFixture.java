@@ -1,0 +1,53 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.BoundListener;
+import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.ListenerBindException;
+import dev.forwarder.core.ListenerSettings;
+import dev.forwarder.core.RelayServer;
+import dev.forwarder.core.Transport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/** A relay server with one listener on 127.0.0.1, for tests. */
+final class RelayFixture implements AutoCloseable {
+
+    final RelayServer server;
+    final BoundListener listener;
+
+    RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            int connectTries) {
+        server = RelayServer.start(transport, 2);
+        try {
+            listener = server.bind(settings, chooser, observer, connectTries);
+        } catch (ListenerBindException e) {
+            server.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ListenerSettings settings() {
+        return ListenerSettings.of("test", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    Socket connect() {
+        try {
+            Socket socket = new Socket();
+            socket.connect(listener.localAddress(), 5_000);
+            socket.setSoTimeout(30_000);
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.forwarder.core.testing;
+
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import dev.forwarder.core.ConnectionObserver;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Remembers what the relay reported, for assertions. */
+public final class RecordingObserver implements ConnectionObserver {
+
+    /** A closed connection as it was when {@link #closed} was called. */
+    public record Closed(String id, String backend, long bytesUp, long bytesDown, CloseReason reason, int failed) {
+    }
+
+    public final AtomicInteger accepted = new AtomicInteger();
+    public final AtomicInteger opened = new AtomicInteger();
+    public final AtomicLong relayedUp = new AtomicLong();
+    public final AtomicLong relayedDown = new AtomicLong();
+    public final List<Closed> closed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void accepted(ConnectionInfo connection) {
+        accepted.incrementAndGet();
+    }
+
+    @Override
+    public void opened(ConnectionInfo connection) {
+        opened.incrementAndGet();
+    }
+
+    @Override
+    public void relayed(ConnectionInfo connection, boolean upstream, int bytes) {
+        (upstream ? relayedUp : relayedDown).addAndGet(bytes);
+    }
+
+    @Override
+    public void closed(ConnectionInfo connection) {
+        closed.add(new Closed(connection.id(), connection.backend() == null ? null : connection.backend().name(),
+                connection.bytesUp(), connection.bytesDown(), connection.closeReason(),
+                connection.failedBackends().size()));
+    }
+}
