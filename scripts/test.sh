@@ -18,18 +18,22 @@ marker=$(mktemp /tmp/forwarder-test.XXXXXX)
 trap 'rm -f "$marker"' EXIT
 
 maven_started=$(now_ms)
-mvn -B -ntp verify "$@"
-say "mvn verify took $(seconds_since "$maven_started") s"
+maven_status=0
+mvn -B -ntp verify "$@" || maven_status=$?
+say "mvn verify took $(seconds_since "$maven_started") s (exit status $maven_status)"
 
 # Failsafe fails the build on failures and on zero tests, but not on skipped ones: a test skipped for want of
 # Docker would pass quietly. Check the summary this run wrote.
 if [ -n "$(find "$summary" -newer "$marker" 2>/dev/null)" ]; then
   field() { sed -n "s:.*<$1>\([0-9]*\)</$1>.*:\1:p" "$summary"; }
   say "integration tests: run=$(field completed) failures=$(field failures) errors=$(field errors) skipped=$(field skipped)"
+  [ "$maven_status" -eq 0 ] || exit "$maven_status"
   if [ "$(field skipped)" != "0" ]; then
     say "integration tests were skipped; they must run"
     exit 1
   fi
+elif [ "$maven_status" -ne 0 ]; then
+  exit "$maven_status"
 elif [ "${CI:-}" = "true" ]; then
   say "integration tests did not run ($summary not written); in CI they must"
   exit 1
