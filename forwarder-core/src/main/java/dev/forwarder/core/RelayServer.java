@@ -87,6 +87,7 @@ public final class RelayServer implements AutoCloseable {
         try {
             if (kit.acceptsOnEveryLoop()) {
                 InetSocketAddress address = settings.bind();
+                ensureNotShared(address, settings);
                 bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
                 for (EventExecutor executor : group) {
                     EventLoop loop = (EventLoop) executor;
@@ -104,7 +105,7 @@ public final class RelayServer implements AutoCloseable {
         BoundListener listener = new BoundListener(context, bound);
         listeners.add(listener);
         log.info("listening listener={} address={} transport={} acceptors={}", settings.name(),
-                listener.localAddress(), kit.transport().name().toLowerCase(java.util.Locale.ROOT), bound.size());
+                Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT), bound.size());
         return listener;
     }
 
@@ -113,10 +114,40 @@ public final class RelayServer implements AutoCloseable {
         ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            throw new ListenerBindException("listener " + settings.name() + ": cannot bind " + settings.bind() + ": "
-                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+            throw new ListenerBindException("listener " + settings.name() + ": cannot bind "
+                    + Addresses.format(settings.bind()) + ": " + bindProblem(cause), cause);
         }
         return future.channel();
+    }
+
+    /**
+     * SO_REUSEPORT would let this listener bind a port another process of the same user already listens on with
+     * SO_REUSEPORT (a second forwarder), silently splitting its traffic. A plain bind first turns that into the
+     * usual "Address already in use".
+     */
+    private static void ensureNotShared(InetSocketAddress address, ListenerSettings settings)
+            throws ListenerBindException {
+        if (address.getPort() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (java.io.IOException e) {
+            throw new ListenerBindException("listener " + settings.name() + ": cannot bind "
+                    + Addresses.format(address) + ": " + bindProblem(e), e);
+        }
+    }
+
+    /** The kernel's words without the native layer's prefix, e.g. {@code Address already in use}. */
+    private static String bindProblem(Throwable cause) {
+        String message = cause.getMessage();
+        if (message == null) {
+            return cause.getClass().getSimpleName();
+        }
+        // Epoll says "bind(..) failed with error(-98): Address already in use".
+        int colon = message.lastIndexOf("): ");
+        return colon >= 0 ? message.substring(colon + 3) : message;
     }
 
     public List<BoundListener> listeners() {

@@ -1,5 +1,6 @@
 package dev.forwarder.core.relay;
 
+import dev.forwarder.core.Addresses;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
@@ -249,7 +250,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             state = ConnectionState.OPEN;
             context.observer().opened(this);
             if (log.isInfoEnabled()) {
-                log.info("open conn={} listener={} client={} backend={}{}", id(), listener(), client,
+                log.info("open conn={} listener={} client={} backend={}{}", id(), listener(), Addresses.format(client),
                         backend.name(), failed.isEmpty() ? "" : " failed=" + failed);
             }
             if (earlyBytes != null) {
@@ -404,7 +405,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         context.observer().closed(this);
         if (log.isInfoEnabled()) {
             log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
-                            + "reason={}{}", id(), listener(), client, backendConnected ? backend.name() : "-",
+                            + "reason={}{}", id(), listener(), Addresses.format(client), backendConnected ? backend.name() : "-",
                     bytesUp, bytesDown, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos),
                     reason.label(), failed.isEmpty() ? "" : " failed=" + failed);
         }
@@ -421,7 +422,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public String toString() {
-        return "conn=" + id() + " client=" + client + " backend=" + (backend == null ? "-" : backend.name())
+        return "conn=" + id() + " client=" + Addresses.format(client) + " backend=" + (backend == null ? "-" : backend.name())
                 + " state=" + state;
     }
 }

@@ -61,7 +61,7 @@ public final class FixedChooser implements BackendChooser {
     private record TestBackend(InetSocketAddress address) implements Backend {
         @Override
         public String name() {
-            return address.getHostString() + ":" + address.getPort();
+            return address.getAddress().getHostAddress() + ":" + address.getPort();
         }
     }
 }
