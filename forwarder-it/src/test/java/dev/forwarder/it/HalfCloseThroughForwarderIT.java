@@ -8,6 +8,7 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,27 +37,46 @@ class HalfCloseThroughForwarderIT {
     @ParameterizedTest(name = "transport={0}")
     @ValueSource(strings = {"epoll", "nio"})
     void requestThenImmediateFinGetsTheWholeEchoBack(String transport) throws Exception {
-        List<String> wrong = new ArrayList<>();
         try (InProcessForwarder forwarder = InProcessForwarder.roundRobin(List.of(hostAddress(ECHO, ECHO_PORT)),
                 "forwarder.transport = " + transport)) {
-            // A broken round costs the whole read timeout: stop after a few.
-            for (int i = 0; i < ROUNDS && wrong.size() < 3; i++) {
-                String request = "request " + i + "\n";
-                try (Socket client = new Socket()) {
-                    client.connect(forwarder.address(), (int) TIMEOUT.toMillis());
-                    client.setSoTimeout((int) TIMEOUT.toMillis());
-                    client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-                    client.shutdownOutput();
-                    String echo = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                    if (!echo.equals(request)) {
-                        wrong.add(i + ": got \"" + echo.strip() + '"');
-                    }
-                } catch (IOException e) {
-                    wrong.add(i + ": " + e);
+            assertThat(echoRoundsWithImmediateFin(forwarder)).as("rounds without their whole echo").isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "transport={0}")
+    @ValueSource(strings = {"epoll", "nio"})
+    void requestThenImmediateFinSurvivesARefusedFirstBackend(String transport) throws Exception {
+        // Round-robin starts every other connection on the dead backend; the retry must carry what the client
+        // sent while the first connect was failing.
+        InetSocketAddress dead = new InetSocketAddress("127.0.0.1", PortProbe.unusedLoopbackPort());
+        try (InProcessForwarder forwarder = InProcessForwarder.roundRobin(
+                List.of(dead, hostAddress(ECHO, ECHO_PORT)),
+                "forwarder.transport = " + transport + "\nforwarder.pools." + InProcessForwarder.LISTENER
+                        + ".connect-tries = 2")) {
+            assertThat(echoRoundsWithImmediateFin(forwarder)).as("rounds without their whole echo").isEmpty();
+        }
+    }
+
+    /** Rounds of request, FIN, read to EOF; returns what went wrong, stopping after a few failures. */
+    private static List<String> echoRoundsWithImmediateFin(InProcessForwarder forwarder) {
+        List<String> wrong = new ArrayList<>();
+        // A broken round costs the whole read timeout: stop after a few.
+        for (int i = 0; i < ROUNDS && wrong.size() < 3; i++) {
+            String request = "request " + i + "\n";
+            try (Socket client = new Socket()) {
+                client.connect(forwarder.address(), (int) TIMEOUT.toMillis());
+                client.setSoTimeout((int) TIMEOUT.toMillis());
+                client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                String echo = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                if (!echo.equals(request)) {
+                    wrong.add(i + ": got \"" + echo.strip() + '"');
                 }
+            } catch (IOException e) {
+                wrong.add(i + ": " + e);
             }
         }
-        assertThat(wrong).as("rounds without their whole echo, of %d", ROUNDS).isEmpty();
+        return wrong;
     }
 
     @ParameterizedTest(name = "transport={0}")

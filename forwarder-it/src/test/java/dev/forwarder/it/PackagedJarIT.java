@@ -10,7 +10,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 class PackagedJarIT {
 
     private static final Duration STARTUP = Duration.ofSeconds(30);
-    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
+    /** Well under the default 30 s shutdown-timeout: with no connection open, SIGTERM must end it at once. */
+    private static final Duration SHUTDOWN = Duration.ofSeconds(10);
     /** Kept in target/ so a failed run can be read afterwards. */
     private static final Path LOG = Path.of("target", "packaged-jar-it.log");
 
@@ -55,7 +56,7 @@ class PackagedJarIT {
     void runsFromConfigFileBalancesAndExitsZeroOnSigterm(@TempDir Path dir) throws Exception {
         Path jar = Path.of(System.getProperty("forwarder.jar", "../forwarder-app/target/forwarder.jar"));
         assertThat(jar).as("the packaged jar (built in the package phase)").isRegularFile();
-        int port = freeLoopbackPort();
+        int port = PortProbe.unusedLoopbackPort();
         Path config = dir.resolve("forwarder.conf");
         Files.writeString(config, InProcessForwarder.roundRobinConfig("127.0.0.1:" + port,
                 List.of(hostAddress(NGINX_A, HTTP_PORT), hostAddress(NGINX_B, HTTP_PORT))));
@@ -66,40 +67,39 @@ class PackagedJarIT {
                 .redirectOutput(LOG.toFile())
                 .start();
         InetSocketAddress listener = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        // Ready once a request goes through. A bare connect-and-close probe would do, but each one leaves a
-        // relayed connection open under epoll (see HalfCloseThroughForwarderIT) and SIGTERM would wait it out.
+        await("listener " + listener + " accepting").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+                .until(() -> accepts(listener));
+
         Map<String, Integer> answersByBackend = new TreeMap<>();
-        HttpProbe.Answer first = await("forwarder on " + listener + " serving").atMost(STARTUP)
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
-                .until(() -> firstAnswer(listener), answer -> true);
-        answersByBackend.merge(first.body().strip(), 1, Integer::sum);
-        for (int i = 1; i < 10; i++) {
+        for (int i = 0; i < 10; i++) {
             HttpProbe.Answer answer = HttpProbe.get(listener, "/");
             assertThat(answer.status()).isEqualTo(200);
             answersByBackend.merge(answer.body().strip(), 1, Integer::sum);
         }
-        assertThat(answersByBackend).containsExactly(Map.entry("jar-nginx-a", 5), Map.entry("jar-nginx-b", 5));
+        // The one accepted readiness probe took a round-robin turn too, at a moment the requests do not control:
+        // 11 picks over two backends leave 5/5 or 6/4 for the requests (RoundRobinHttpIT checks exact splits).
+        assertThat(answersByBackend).containsOnlyKeys("jar-nginx-a", "jar-nginx-b")
+                .allSatisfy((backend, answers) -> assertThat(answers).isBetween(4, 6));
 
         process.destroy();
-        assertThat(process.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS))
-                .as("exited within %s of SIGTERM; log:%n%s", SHUTDOWN, log()).isTrue();
-        assertThat(process.exitValue()).as("exit status after SIGTERM; log:%n%s", log()).isZero();
+        boolean exited = process.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
+        assertThat(exited).as(() -> "exited within " + SHUTDOWN + " of SIGTERM; log:\n" + log()).isTrue();
+        assertThat(process.exitValue()).as(() -> "exit status after SIGTERM; log:\n" + log()).isZero();
     }
 
-    /** One request through the forwarder; fails the wait at once if the process has already exited. */
-    private HttpProbe.Answer firstAnswer(InetSocketAddress listener) throws IOException {
+    /** True once the listener accepts; fails the wait at once if the process has already exited. */
+    private boolean accepts(InetSocketAddress listener) throws IOException {
         if (!process.isAlive()) {
             throw new IllegalStateException("forwarder exited with status " + process.exitValue()
-                    + " before serving; log:\n" + log());
+                    + " before listening; log:\n" + log());
         }
-        HttpProbe.Answer answer = HttpProbe.get(listener, "/");
-        assertThat(answer.status()).isEqualTo(200);
-        return answer;
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        // Connect and close at once, as a TCP health check does: the relayed connection this opens must end
+        // too, or SIGTERM below would wait for it until the shutdown timeout.
+        try (Socket probe = new Socket()) {
+            probe.connect(listener, 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -107,7 +107,11 @@ class PackagedJarIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static String log() throws IOException {
-        return Files.exists(LOG) ? Files.readString(LOG, StandardCharsets.UTF_8) : "(no log)";
+    private static String log() {
+        try {
+            return Files.readString(LOG, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 }
