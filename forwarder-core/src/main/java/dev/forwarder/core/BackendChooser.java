@@ -32,4 +32,15 @@ public interface BackendChooser {
     /** A connection that had {@link #connected} to {@code backend} has ended. Ends the pick. */
     default void released(Backend backend) {
     }
+
+    /**
+     * {@link #choose} returned {@code null}, and the connection may wait up to its queue timeout. A chooser that
+     * expects a backend to free up (every backend is at its connection limit) keeps {@code waiter} and calls
+     * {@link Waiter#wake()} when one may be free; the connection then calls {@link #choose} again.
+     *
+     * @return {@code true} if the chooser will wake the waiter; {@code false} to close the client now
+     */
+    default boolean awaitBackend(Waiter waiter) {
+        return false;
+    }
 }

@@ -1,12 +1,15 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.relay.Pipelines;
 import dev.forwarder.core.relay.RelayConnection;
 import dev.forwarder.core.relay.RelayContext;
-import dev.forwarder.core.relay.Pipelines;
 import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A listener bound by {@link RelayServer#bind}: one or more server sockets on the same address (one per event
@@ -14,12 +17,25 @@ import java.util.List;
  */
 public final class BoundListener {
 
-    private final RelayContext context;
-    private final List<Channel> serverChannels;
-    private final InetSocketAddress localAddress;
+    private static final Logger log = LoggerFactory.getLogger(BoundListener.class);
 
-    BoundListener(RelayContext context, List<Channel> serverChannels) {
+    /** Binds the listener's server sockets on an address; used again to resume after a pause. */
+    interface Binder {
+        List<Channel> bind(InetSocketAddress address) throws ListenerBindException;
+    }
+
+    private enum AcceptState { ACCEPTING, PAUSED, STOPPED }
+
+    private final RelayContext context;
+    private final Binder binder;
+    private final InetSocketAddress localAddress;
+    // Guarded by this; pausing and resuming are rare, never on the relay's path.
+    private List<Channel> serverChannels;
+    private AcceptState acceptState = AcceptState.ACCEPTING;
+
+    BoundListener(RelayContext context, Binder binder, List<Channel> serverChannels) {
         this.context = context;
+        this.binder = binder;
         this.serverChannels = List.copyOf(serverChannels);
         this.localAddress = (InetSocketAddress) serverChannels.get(0).localAddress();
     }
@@ -46,7 +62,7 @@ public final class BoundListener {
     public long pendingWriteBytes() {
         long total = 0;
         for (Channel channel : context.clientChannels()) {
-            RelayConnection connection = (RelayConnection) channel.pipeline().get(Pipelines.RELAY);
+            RelayConnection connection = connection(channel);
             if (connection != null) {
                 total += connection.pendingWriteBytes();
             }
@@ -54,8 +70,47 @@ public final class BoundListener {
         return total;
     }
 
-    /** Closes the server sockets; open connections carry on. Returns once they are closed. */
-    public void stopAccepting() {
+    /** Whether the listening sockets are open. */
+    public synchronized boolean isAccepting() {
+        return acceptState == AcceptState.ACCEPTING;
+    }
+
+    /**
+     * Closes the listening sockets so that new clients are refused by the kernel (not accepted and then reset);
+     * open connections carry on. Idempotent.
+     */
+    public synchronized void pauseAccepting() {
+        if (acceptState != AcceptState.ACCEPTING) {
+            return;
+        }
+        closeServerChannels();
+        acceptState = AcceptState.PAUSED;
+        log.info("paused accepting listener={} address={}", name(), Addresses.format(localAddress));
+    }
+
+    /**
+     * Binds the listening sockets again on the same address after {@link #pauseAccepting()}. Idempotent.
+     *
+     * @throws ListenerBindException when something else took the port meanwhile; the listener stays paused
+     */
+    public synchronized void resumeAccepting() throws ListenerBindException {
+        if (acceptState != AcceptState.PAUSED) {
+            return;
+        }
+        serverChannels = List.copyOf(binder.bind(localAddress));
+        acceptState = AcceptState.ACCEPTING;
+        log.info("resumed accepting listener={} address={}", name(), Addresses.format(localAddress));
+    }
+
+    /** Closes the server sockets for good; open connections carry on. Returns once they are closed. */
+    public synchronized void stopAccepting() {
+        if (acceptState == AcceptState.ACCEPTING) {
+            closeServerChannels();
+        }
+        acceptState = AcceptState.STOPPED;
+    }
+
+    private void closeServerChannels() {
         for (Channel channel : serverChannels) {
             channel.close().syncUninterruptibly();
         }
@@ -63,20 +118,36 @@ public final class BoundListener {
 
     /** Ends every open connection now, with {@code reason} in its close log line. */
     public void closeConnections(CloseReason reason) {
+        forEachConnection(connection -> connection.close(reason));
+    }
+
+    /** Ends the open connections relayed to {@code backend} now, e.g. because it was marked down. */
+    public void closeConnections(Backend backend, CloseReason reason) {
+        forEachConnection(connection -> {
+            if (connection.backend() == backend) {
+                connection.close(reason);
+            }
+        });
+    }
+
+    /** Runs {@code action} on each open connection, on that connection's event loop. */
+    private void forEachConnection(Consumer<RelayConnection> action) {
         for (Channel channel : context.clientChannels()) {
             channel.eventLoop().execute(() -> {
-                RelayConnection connection = (RelayConnection) channel.pipeline().get(Pipelines.RELAY);
+                RelayConnection connection = connection(channel);
                 if (connection != null) {
-                    connection.close(reason);
-                } else {
-                    channel.close();
+                    action.accept(connection);
                 }
             });
         }
     }
 
+    private static RelayConnection connection(Channel channel) {
+        return (RelayConnection) channel.pipeline().get(Pipelines.RELAY);
+    }
+
     @Override
     public String toString() {
-        return "listener " + name() + " on " + localAddress;
+        return "listener " + name() + " on " + Addresses.format(localAddress);
     }
 }

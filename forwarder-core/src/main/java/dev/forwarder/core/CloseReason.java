@@ -14,6 +14,10 @@ public enum CloseReason {
     CONNECT_FAILED,
     /** The chooser had no backend to offer. */
     NO_BACKEND,
+    /** Every backend stayed at its connection limit for the whole queue timeout. */
+    QUEUE_TIMEOUT,
+    /** The backend was marked down and its pool closes the sessions of a down backend. */
+    BACKEND_DOWN,
     /** An I/O error (e.g. connection reset) on either side. */
     ERROR,
     /** The forwarder was shutting down and the drain period ended. */

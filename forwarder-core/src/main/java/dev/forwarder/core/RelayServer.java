@@ -62,18 +62,24 @@ public final class RelayServer implements AutoCloseable {
     /** Binds a listener that relays each connection to a backend {@code chooser} picks, one connect try each. */
     public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer)
             throws ListenerBindException {
-        return bind(settings, chooser, observer, 1);
+        return bind(settings, chooser, observer, ConnectPolicy.DEFAULT);
+    }
+
+    /** Binds a listener whose connections try up to {@code connectTries} backends. */
+    public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            int connectTries) throws ListenerBindException {
+        return bind(settings, chooser, observer, ConnectPolicy.ofTries(connectTries));
     }
 
     /**
      * Binds a listener.
      *
-     * @param connectTries how many backends a connection tries before the client is closed; &gt;= 1
+     * @param policy how many backends a connection tries, within what deadline, and how long it may queue
      * @throws ListenerBindException when the address cannot be bound (in use, not local, no permission)
      */
     public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
-            int connectTries) throws ListenerBindException {
-        RelayContext context = new RelayContext(settings, chooser, observer, kit, connectTries);
+            ConnectPolicy policy) throws ListenerBindException {
+        RelayContext context = new RelayContext(settings, chooser, observer, kit, policy);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .channel(kit.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, settings.backlog())
@@ -83,30 +89,34 @@ public final class RelayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.waterMark())
                 .childHandler(new RelayChannelInitializer(context));
+        BoundListener.Binder binder = kit.acceptsOnEveryLoop()
+                ? address -> bindOnEveryLoop(bootstrap, address, settings)
+                : address -> List.of(bindOne(bootstrap.clone().group(group, group), address, settings));
+        BoundListener listener = new BoundListener(context, binder, binder.bind(settings.bind()));
+        listeners.add(listener);
+        log.info("listening listener={} address={} transport={}", settings.name(),
+                Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT));
+        return listener;
+    }
+
+    private List<Channel> bindOnEveryLoop(ServerBootstrap bootstrap, InetSocketAddress requested,
+            ListenerSettings settings) throws ListenerBindException {
+        ensureNotShared(requested, settings);
         List<Channel> bound = new ArrayList<>();
+        InetSocketAddress address = requested;
         try {
-            if (kit.acceptsOnEveryLoop()) {
-                InetSocketAddress address = settings.bind();
-                ensureNotShared(address, settings);
-                bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
-                for (EventExecutor executor : group) {
-                    EventLoop loop = (EventLoop) executor;
-                    Channel channel = bindOne(bootstrap.clone().group(loop, loop), address, settings);
-                    bound.add(channel);
-                    address = (InetSocketAddress) channel.localAddress();
-                }
-            } else {
-                bound.add(bindOne(bootstrap.group(group, group), settings.bind(), settings));
+            for (EventExecutor executor : group) {
+                EventLoop loop = (EventLoop) executor;
+                Channel channel = bindOne(bootstrap.clone().group(loop, loop)
+                        .option(EpollChannelOption.SO_REUSEPORT, true), address, settings);
+                bound.add(channel);
+                address = (InetSocketAddress) channel.localAddress();
             }
         } catch (ListenerBindException e) {
             bound.forEach(Channel::close);
             throw e;
         }
-        BoundListener listener = new BoundListener(context, bound);
-        listeners.add(listener);
-        log.info("listening listener={} address={} transport={} acceptors={}", settings.name(),
-                Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT), bound.size());
-        return listener;
+        return bound;
     }
 
     private static Channel bindOne(ServerBootstrap bootstrap, InetSocketAddress address, ListenerSettings settings)
@@ -115,7 +125,7 @@ public final class RelayServer implements AutoCloseable {
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
             throw new ListenerBindException("listener " + settings.name() + ": cannot bind "
-                    + Addresses.format(settings.bind()) + ": " + bindProblem(cause), cause);
+                    + Addresses.format(address) + ": " + bindProblem(cause), cause);
         }
         return future.channel();
     }
@@ -148,6 +158,23 @@ public final class RelayServer implements AutoCloseable {
         // Epoll says "bind(..) failed with error(-98): Address already in use".
         int colon = message.lastIndexOf("): ");
         return colon >= 0 ? message.substring(colon + 3) : message;
+    }
+
+    /** The event loops: health checks and other per-backend work run here, not on threads of their own. */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /** The transport's channel types, for clients (such as health checks) that share the event loops. */
+    public TransportKit transportKit() {
+        return kit;
+    }
+
+    /** Ends the open connections relayed to {@code backend} on every listener. */
+    public void closeConnectionsTo(Backend backend, CloseReason reason) {
+        for (BoundListener listener : listeners) {
+            listener.closeConnections(backend, reason);
+        }
     }
 
     public List<BoundListener> listeners() {

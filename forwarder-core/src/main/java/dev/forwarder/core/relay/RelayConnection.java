@@ -4,6 +4,7 @@ import dev.forwarder.core.Addresses;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
+import dev.forwarder.core.Waiter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * read of each side follows the connect, and a side is read again only while its peer is writable, which bounds
  * what is queued to the write-buffer high water mark plus one read.
  */
-public final class RelayConnection extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+public final class RelayConnection extends ChannelInboundHandlerAdapter implements ConnectionInfo, Waiter {
 
     private static final Logger log = LoggerFactory.getLogger("dev.forwarder.connection");
     private static final AtomicLong IDS = new AtomicLong();
@@ -62,6 +64,12 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     // to whichever backend the connect finally reaches.
     private ArrayDeque<Object> earlyBytes;
     private boolean earlyClientFin;
+    // When the first connect try started; the policy's deadline counts from here.
+    private long firstTryNanos;
+    // Set while the connection waits in its chooser's queue for a backend to free up.
+    private ScheduledFuture<?> queueTimer;
+    // Read by wake() on any thread.
+    private volatile boolean waiting;
 
     public RelayConnection(RelayContext context) {
         this.context = context;
@@ -214,14 +222,28 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void connectNext() {
         Backend candidate = context.chooser().choose(client, failed);
         if (candidate == null) {
+            if (failed.isEmpty() && context.queueTimeoutNanos() > 0 && startWaiting()) {
+                return;
+            }
             close(failed.isEmpty() ? CloseReason.NO_BACKEND : CloseReason.CONNECT_FAILED);
+            return;
+        }
+        long now = System.nanoTime();
+        if (failed.isEmpty()) {
+            firstTryNanos = now;
+        }
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(firstTryNanos + context.deadlineNanos() - now);
+        if (remainingMillis <= 0) {
+            // The pick must still be ended: count it as a failed connect that never started.
+            context.chooser().connectFailed(candidate, new java.util.concurrent.TimeoutException("connect deadline"));
+            close(CloseReason.CONNECT_FAILED);
             return;
         }
         backend = candidate;
         Channel channel = context.kit().newClientChannel();
         channel.config().setAutoRead(false);
         channel.config().setWriteBufferWaterMark(context.waterMark());
-        channel.config().setConnectTimeoutMillis(context.connectTimeoutMillis());
+        channel.config().setConnectTimeoutMillis((int) Math.min(context.connectTimeoutMillis(), remainingMillis));
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.pipeline().addLast(Pipelines.BACKEND, backendHandler);
@@ -236,6 +258,60 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 connectDone(registered);
             }
         });
+    }
+
+    // ---- waiting for a backend to free up ---------------------------------------------------------------------
+
+    private boolean startWaiting() {
+        if (queueTimer == null) {
+            queueTimer = inbound.eventLoop().schedule(this::queueTimedOut, context.queueTimeoutNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        waiting = true;
+        if (context.chooser().awaitBackend(this)) {
+            return true;
+        }
+        stopWaiting();
+        return false;
+    }
+
+    private void stopWaiting() {
+        waiting = false;
+        if (queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
+    }
+
+    private void queueTimedOut() {
+        if (waiting) {
+            waiting = false;
+            queueTimer = null;
+            close(CloseReason.QUEUE_TIMEOUT);
+        }
+    }
+
+    /** Thread-safe: the chooser calls it when a backend may have freed up. */
+    @Override
+    public boolean wake() {
+        if (!waiting) {
+            return false;
+        }
+        inbound.eventLoop().execute(this::chooseAgain);
+        return true;
+    }
+
+    private void chooseAgain() {
+        if (!waiting || state != ConnectionState.CONNECTING) {
+            return;
+        }
+        waiting = false;
+        // connectNext waits again (keeping the original timer) if the freed backend was taken meanwhile.
+        connectNext();
+        if (!waiting && queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
     }
 
     private void connectDone(ChannelFuture future) {
@@ -278,7 +354,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         if (log.isDebugEnabled()) {
             log.debug("connect failed conn={} backend={} cause={}", id(), refused.name(), describe(future.cause()));
         }
-        if (state == ConnectionState.CONNECTING && failed.size() < context.connectTries()) {
+        boolean beforeDeadline = System.nanoTime() - firstTryNanos < context.deadlineNanos();
+        if (state == ConnectionState.CONNECTING && failed.size() < context.connectTries() && beforeDeadline) {
             connectNext();
         } else {
             close(CloseReason.CONNECT_FAILED);
@@ -365,6 +442,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             reason = why;
         }
         state = ConnectionState.CLOSING;
+        stopWaiting();
         closeChannels();
     }
 

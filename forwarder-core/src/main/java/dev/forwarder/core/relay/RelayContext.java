@@ -1,6 +1,7 @@
 package dev.forwarder.core.relay;
 
 import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.transport.TransportKit;
@@ -19,21 +20,22 @@ public final class RelayContext {
     private final BackendChooser chooser;
     private final ConnectionObserver observer;
     private final TransportKit kit;
-    private final int connectTries;
+    private final ConnectPolicy policy;
+    private final long deadlineNanos;
+    private final long queueTimeoutNanos;
     private final WriteBufferWaterMark waterMark;
     private final int connectTimeoutMillis;
     private final ChannelGroup clientChannels;
 
     public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
-            TransportKit kit, int connectTries) {
-        if (connectTries < 1) {
-            throw new IllegalArgumentException("connectTries: " + connectTries + " (expected: >= 1)");
-        }
+            TransportKit kit, ConnectPolicy policy) {
         this.settings = settings;
         this.chooser = chooser;
         this.observer = observer;
         this.kit = kit;
-        this.connectTries = connectTries;
+        this.policy = policy;
+        this.deadlineNanos = policy.deadline().toNanos();
+        this.queueTimeoutNanos = policy.queueTimeout().toNanos();
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
                 settings.writeBufferHighWaterMark());
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
@@ -57,7 +59,15 @@ public final class RelayContext {
     }
 
     int connectTries() {
-        return connectTries;
+        return policy.tries();
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    long queueTimeoutNanos() {
+        return queueTimeoutNanos;
     }
 
     public WriteBufferWaterMark waterMark() {

@@ -2,6 +2,7 @@ package dev.forwarder.core.relay;
 
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.BoundListener;
+import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.ListenerSettings;
@@ -22,9 +23,14 @@ final class RelayFixture implements AutoCloseable {
 
     RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             int connectTries) {
+        this(transport, settings, chooser, observer, ConnectPolicy.ofTries(connectTries));
+    }
+
+    RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy) {
         server = RelayServer.start(transport, 2);
         try {
-            listener = server.bind(settings, chooser, observer, connectTries);
+            listener = server.bind(settings, chooser, observer, policy);
         } catch (ListenerBindException e) {
             server.close();
             throw new IllegalStateException(e);

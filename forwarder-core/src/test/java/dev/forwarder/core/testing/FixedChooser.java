@@ -53,15 +53,36 @@ public final class FixedChooser implements BackendChooser {
         released.incrementAndGet();
     }
 
+    public List<Backend> backends() {
+        return backends;
+    }
+
     /** Picks that have not yet ended with a connect failure or a release. */
     public int outstanding() {
         return chosen.get() - connectFailed.get() - released.get();
     }
 
-    private record TestBackend(InetSocketAddress address) implements Backend {
+    /** Equal only to itself, like a real pool member: two entries with one address are two backends. */
+    private static final class TestBackend implements Backend {
+        private final InetSocketAddress address;
+
+        TestBackend(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public InetSocketAddress address() {
+            return address;
+        }
+
         @Override
         public String name() {
             return address.getAddress().getHostAddress() + ":" + address.getPort();
+        }
+
+        @Override
+        public String toString() {
+            return name();
         }
     }
 }
