@@ -1,18 +1,11 @@
 package dev.forwarder.core.relay;
 
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
-/**
- * The backend channel's handler: hands every event to the {@link RelayConnection} it belongs to.
- *
- * <p>{@code @Sharable} only so that a connection that retries can put it in the pipeline of its next backend
- * channel; it keeps no per-channel state and is never in two live pipelines of different connections.
- */
-@ChannelHandler.Sharable
+/** The backend channel's handler: hands every event to the {@link RelayConnection} it belongs to. */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private final RelayConnection connection;

@@ -46,7 +46,6 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private final RelayContext context;
     private final long sequence = IDS.incrementAndGet();
     private final long acceptedNanos = System.nanoTime();
-    private final BackendHandler backendHandler = new BackendHandler(this);
 
     private Channel inbound;
     private Channel outbound;
@@ -246,7 +245,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         channel.config().setConnectTimeoutMillis((int) Math.min(context.connectTimeoutMillis(), remainingMillis));
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
-        channel.pipeline().addLast(Pipelines.BACKEND, backendHandler);
+        // One handler per backend channel: a retry gets a new channel and a new handler.
+        channel.pipeline().addLast(Pipelines.BACKEND, new BackendHandler(this));
         outbound = channel;
         openChannels++;
         channel.closeFuture().addListener((ChannelFutureListener) this::channelClosed);
