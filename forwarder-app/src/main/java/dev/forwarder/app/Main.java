@@ -1,6 +1,8 @@
 package dev.forwarder.app;
 
 import dev.forwarder.app.config.ConfigError;
+import dev.forwarder.app.loadtest.EchoServerCommand;
+import dev.forwarder.app.loadtest.LoadTestCommand;
 import dev.forwarder.core.ListenerBindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +23,8 @@ import java.util.concurrent.Callable;
  * use, an unexpected error); {@value #CONFIG_ERROR} a bad config file or bad command-line usage.
  */
 @Command(name = "forwarder", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, LoadTestCommand.class,
+                EchoServerCommand.class},
         description = "A load-balancing TCP forwarder.",
         footer = {"", "Run `forwarder COMMAND --help` for a command's options. Exit status: 0 ok,"
                 + " 1 cannot run (e.g. port in use), 2 bad config or usage."})

@@ -1,0 +1,13 @@
+package dev.forwarder.app.loadtest;
+
+import io.netty.util.concurrent.Future;
+
+/** One connection's worth of load (or, in churn, one connect-send-read-close loop), living on one event loop. */
+interface Worker {
+
+    /** Begins sending; returns at once. */
+    void start();
+
+    /** Stops sending and closes the connection; nothing after this is counted. Completes once closed. */
+    Future<?> stop();
+}
