@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * may keep lock-free state (a counter, a table built per member list); {@link #pick} is called concurrently from
  * every event loop and neither blocks nor takes a lock.
  *
- * <p>Every strategy weighs members by {@link PoolMember#weight()} and skips the members in {@code avoid} whenever
- * another member is available.
+ * <p>Every strategy weighs members by {@link PoolMember#effectiveWeight()} (the weight, less during slow start;
+ * compared in sixteenths) and skips the members in {@code avoid} whenever another member is available.
  */
 public interface BalancingStrategy {
 

@@ -37,7 +37,7 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
                 continue;
             }
             long active = candidate.activeConnections();
-            int weight = candidate.weight();
+            int weight = candidate.scaledWeight();
             // Compares active / weight with bestActive / bestWeight, without division.
             long difference = best == null ? -1 : active * bestWeight - bestActive * weight;
             if (difference < 0) {

@@ -49,7 +49,7 @@ final class MaglevTable {
         int count = members.length;
         int gcd = 0;
         for (PoolMember member : members) {
-            gcd = RoundRobinStrategy.gcd(gcd, member.weight());
+            gcd = RoundRobinStrategy.gcd(gcd, member.scaledWeight());
         }
         int[] turns = new int[count];
         int[] position = new int[count];
@@ -58,7 +58,7 @@ final class MaglevTable {
             long hash = hash(members[i].name().getBytes(StandardCharsets.UTF_8));
             position[i] = (int) Long.remainderUnsigned(mix(hash ^ OFFSET_SEED), size);
             skip[i] = (int) Long.remainderUnsigned(mix(hash ^ SKIP_SEED), size - 1) + 1;
-            turns[i] = members[i].weight() / gcd;
+            turns[i] = members[i].scaledWeight() / gcd;
         }
         PoolMember[] slots = new PoolMember[size];
         int filled = 0;

@@ -1,84 +1,161 @@
 package dev.forwarder.balancer;
 
+import dev.forwarder.balancer.health.HealthChecker;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.Waiter;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 
 /**
- * A named set of backends and the strategy that spreads connections over them. Picks read an immutable
- * snapshot of the available members, so the pick path takes no lock.
+ * A named set of backends, the strategy that spreads connections over them, and their health. Picks read an
+ * immutable snapshot of the available members (up, primaries apart from backups), so the pick path takes no lock;
+ * every change of a member's state happens on the pool's control thread ({@link PoolControl}), which swaps the
+ * snapshot whole.
+ *
+ * <p>A member's connection limit is checked as it is picked: a full member is skipped, and when every available
+ * member is full a connection may wait ({@link #awaitBackend}) until one ends.
  */
-public final class Pool implements BackendChooser {
+public final class Pool implements BackendChooser, AutoCloseable {
 
     private final String name;
     private final BalancingStrategy strategy;
-    private final List<PoolMember> members;
-    // Immutable lists, swapped whole when availability changes.
-    private volatile List<PoolMember> primaries;
-    private volatile List<PoolMember> backups;
+    private final PoolSettings settings;
+    private final long failWindowNanos;
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final PoolControl control;
+    // Written only by the control thread, each an immutable value swapped whole.
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private volatile List<PoolMember> members = List.of();
 
-    private Pool(String name, BalancingStrategy strategy, List<PoolMember> members) {
-        this.name = name;
-        this.strategy = strategy;
-        this.members = List.copyOf(members);
-        this.primaries = members.stream().filter(m -> !m.backup()).toList();
-        this.backups = members.stream().filter(PoolMember::backup).toList();
+    private Pool(Builder builder, List<PoolMember> initial) {
+        this.name = builder.name;
+        this.strategy = builder.strategy;
+        this.settings = builder.settings;
+        this.failWindowNanos = settings.failTimeout().toNanos();
+        HealthChecker checker = null;
+        if (settings.healthCheck().enabled()) {
+            checker = new HealthChecker(name, settings.healthCheck(), builder.checkLoops, builder.checkChannels,
+                    (member, verdict, detail) -> control().verdict(member, verdict, detail));
+        }
+        this.control = new PoolControl(this, builder.backends, initial, builder.resolver, checker);
     }
 
     /**
-     * A pool over {@code backends}. Hostnames are resolved once, here, to their first address.
+     * A pool whose members are always up: no health checks, no passive failure tracking, no connection limits.
+     * Hostnames are resolved here, once; every address becomes a member.
      *
      * @throws IllegalArgumentException when a hostname does not resolve or the list is empty
      */
     public static Pool of(String name, BalancingStrategy strategy, List<BackendSpec> backends) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(strategy, "strategy");
-        if (backends.isEmpty()) {
-            throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
-        }
-        List<PoolMember> members = new ArrayList<>(backends.size());
-        for (BackendSpec spec : backends) {
-            InetSocketAddress address = new InetSocketAddress(spec.host(), spec.port());
-            if (address.isUnresolved()) {
-                throw new IllegalArgumentException("backend " + spec.authority() + ": host does not resolve");
-            }
-            members.add(new PoolMember(spec, address));
-        }
-        return new Pool(name, strategy, members);
+        return builder(name, strategy, backends).settings(PoolSettings.STATIC).build();
+    }
+
+    /** A pool with health checks, limits and DNS refresh as its {@link PoolSettings} say. */
+    public static Builder builder(String name, BalancingStrategy strategy, List<BackendSpec> backends) {
+        return new Builder(name, strategy, backends);
     }
 
     public String name() {
         return name;
     }
 
-    /** Every member, available or not, in configuration order. */
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    public BalancingStrategy strategy() {
+        return strategy;
+    }
+
+    /** Every member, whatever its state (draining ones until their last connection ends), in config order. */
     public List<PoolMember> members() {
         return members;
     }
 
+    /** Whether any member (primary or backup) is up right now. */
+    public boolean available() {
+        return !snapshot.isEmpty();
+    }
+
     /**
-     * Picks with the pool's strategy among the primaries, or among the backups while no primary is available. For
-     * a connection that has already failed on every primary, the backups count as the available members too.
+     * Adds a listener; it hears the current availability at once (on the control thread), then every change.
+     */
+    public void addListener(PoolListener listener) {
+        control.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Starts the active health checks and the DNS refresh, if the settings ask for them. */
+    public void start() {
+        control.start();
+    }
+
+    /** Stops health checks, DNS refresh and timers. Picks keep working on the last snapshot. */
+    @Override
+    public void close() {
+        control.close();
+    }
+
+    /**
+     * Picks with the pool's strategy among the up primaries with room, or among the up backups while no primary
+     * can take the connection. For a connection that has already failed on every primary, the backups count as
+     * the available members too; with no backups, a tried primary is picked again.
+     *
+     * @return {@code null} when no member is up, or every up member is at its connection limit
      */
     @Override
     public Backend choose(SocketAddress client, List<Backend> tried) {
-        List<PoolMember> candidates = primaries;
-        if (candidates.isEmpty() || !tried.isEmpty() && containsAll(tried, candidates)) {
-            List<PoolMember> fallback = backups;
-            if (!fallback.isEmpty()) {
-                candidates = fallback;
-            } else if (candidates.isEmpty()) {
-                return null;
+        Snapshot current = snapshot;
+        List<PoolMember> primaries = current.primaries();
+        boolean primariesTried = !tried.isEmpty() && !primaries.isEmpty() && containsAll(tried, primaries);
+        if (!primaries.isEmpty() && !primariesTried) {
+            PoolMember member = acquire(primaries, client, tried);
+            if (member != null) {
+                return member;
             }
         }
+        List<PoolMember> backups = current.backups();
+        if (!backups.isEmpty()) {
+            return acquire(backups, client, tried);
+        }
+        return primariesTried ? acquire(primaries, client, tried) : null;
+    }
+
+    private PoolMember acquire(List<PoolMember> candidates, SocketAddress client, List<? extends Backend> tried) {
         PoolMember member = strategy.pick(candidates, client, tried);
-        member.acquired();
-        return member;
+        return member.tryAcquire() ? member : acquireSkippingFull(candidates, client, tried, member);
+    }
+
+    /** The slow path, only for pools with connection limits: pick again, avoiding each member found full. */
+    private PoolMember acquireSkippingFull(List<PoolMember> candidates, SocketAddress client,
+            List<? extends Backend> tried, PoolMember full) {
+        List<Backend> avoid = new ArrayList<>(tried);
+        avoid.add(full);
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            PoolMember member = strategy.pick(candidates, client, avoid);
+            // A strategy returns an avoided member only when it has no other left.
+            if (avoid.contains(member)) {
+                return null;
+            }
+            if (member.tryAcquire()) {
+                return member;
+            }
+            avoid.add(member);
+        }
+        return null;
     }
 
     private static boolean containsAll(List<Backend> tried, List<PoolMember> members) {
@@ -91,17 +168,192 @@ public final class Pool implements BackendChooser {
     }
 
     @Override
+    public void connected(Backend backend) {
+        if (settings.passive()) {
+            ((PoolMember) backend).recordSuccess();
+        }
+    }
+
+    @Override
     public void connectFailed(Backend backend, Throwable cause) {
-        ((PoolMember) backend).releasedOne();
+        PoolMember member = (PoolMember) backend;
+        member.releasedOne();
+        if (settings.passive() && member.recordFailure(System.nanoTime(), failWindowNanos) >= settings.maxFails()) {
+            control.connectFailures(member, cause);
+        }
+        ended(member);
     }
 
     @Override
     public void released(Backend backend) {
-        ((PoolMember) backend).releasedOne();
+        PoolMember member = (PoolMember) backend;
+        member.releasedOne();
+        ended(member);
+    }
+
+    private void ended(PoolMember member) {
+        if (!waiters.isEmpty()) {
+            wakeOne();
+        }
+        if (member.state() == MemberState.DRAINING && member.activeConnections() == 0) {
+            control.drained(member);
+        }
+    }
+
+    /**
+     * Keeps {@code waiter} while some member is up but every one is full; it is woken when a connection ends or a
+     * member comes up. With no member up at all the client is closed at once.
+     */
+    @Override
+    public boolean awaitBackend(Waiter waiter) {
+        Snapshot current = snapshot;
+        if (current.isEmpty()) {
+            return false;
+        }
+        waiters.add(waiter);
+        // A connection may have ended between the caller's choose and the add, waking nobody.
+        if (current.anyRoom()) {
+            wakeOne();
+        }
+        return true;
+    }
+
+    /** Connections waiting for a member to have room. */
+    public int waiting() {
+        return waiters.size();
+    }
+
+    private void wakeOne() {
+        for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
+            if (waiter.wake()) {
+                return;
+            }
+        }
+    }
+
+    void wakeAll() {
+        for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
+            waiter.wake();
+        }
+    }
+
+    PoolControl control() {
+        return control;
+    }
+
+    void publish(Snapshot next, List<PoolMember> all) {
+        members = all;
+        snapshot = next;
     }
 
     @Override
     public String toString() {
         return "Pool[" + name + ", " + members + "]";
+    }
+
+    /** The up members, split; both lists are new instances whenever anything about them changes. */
+    record Snapshot(List<PoolMember> primaries, List<PoolMember> backups) {
+
+        static final Snapshot EMPTY = new Snapshot(List.of(), List.of());
+
+        boolean isEmpty() {
+            return primaries.isEmpty() && backups.isEmpty();
+        }
+
+        boolean anyRoom() {
+            for (PoolMember member : primaries) {
+                if (member.hasRoom()) {
+                    return true;
+                }
+            }
+            for (PoolMember member : backups) {
+                if (member.hasRoom()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Builds a {@link Pool}; {@link #build} resolves hostnames, so it may block. */
+    public static final class Builder {
+
+        private final String name;
+        private final BalancingStrategy strategy;
+        private final List<BackendSpec> backends;
+        private PoolSettings settings = PoolSettings.DEFAULT;
+        private Resolver resolver = Resolver.system();
+        private EventLoopGroup checkLoops;
+        private Supplier<? extends Channel> checkChannels;
+
+        private Builder(String name, BalancingStrategy strategy, List<BackendSpec> backends) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            this.backends = List.copyOf(backends);
+        }
+
+        public Builder settings(PoolSettings poolSettings) {
+            this.settings = Objects.requireNonNull(poolSettings, "settings");
+            return this;
+        }
+
+        /** Where hostnames are resolved; {@link Resolver#system()} unless a test fakes it. */
+        public Builder resolver(Resolver hostResolver) {
+            this.resolver = Objects.requireNonNull(hostResolver, "resolver");
+            return this;
+        }
+
+        /**
+         * The event loops active health checks run on, and how to make a client channel of their transport
+         * (e.g. the relay's {@code eventLoops()} and {@code transportKit()::newClientChannel}). Required when the
+         * settings have a health check.
+         */
+        public Builder healthCheckTransport(EventLoopGroup loops, Supplier<? extends Channel> channels) {
+            this.checkLoops = Objects.requireNonNull(loops, "loops");
+            this.checkChannels = Objects.requireNonNull(channels, "channels");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when the list is empty or a hostname does not resolve
+         * @throws IllegalStateException when the settings have a health check but no transport was given
+         */
+        public Pool build() {
+            if (backends.isEmpty()) {
+                throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
+            }
+            if (settings.healthCheck().enabled() && checkLoops == null) {
+                throw new IllegalStateException("pool " + name + ": a " + settings.healthCheck().type().label()
+                        + " health check needs healthCheckTransport(loops, channels)");
+            }
+            List<PoolMember> initial = new ArrayList<>();
+            Set<InetSocketAddress> seen = new HashSet<>();
+            for (BackendSpec spec : backends) {
+                for (InetAddress address : addressesOf(spec, resolver)) {
+                    InetSocketAddress socketAddress = new InetSocketAddress(address, spec.port());
+                    if (seen.add(socketAddress)) {
+                        initial.add(new PoolMember(spec, socketAddress, settings.maxConnections()));
+                    }
+                }
+            }
+            return new Pool(this, initial);
+        }
+
+        private static List<InetAddress> addressesOf(BackendSpec spec, Resolver resolver) {
+            try {
+                List<InetAddress> addresses = isLiteral(spec.host())
+                        ? List.of(InetAddress.getByName(spec.host())) : resolver.resolve(spec.host());
+                if (addresses.isEmpty()) {
+                    throw new UnknownHostException(spec.host());
+                }
+                return addresses;
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("backend " + spec.authority() + ": host does not resolve", e);
+            }
+        }
+    }
+
+    static boolean isLiteral(String host) {
+        return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host);
     }
 }

@@ -4,23 +4,52 @@ import dev.forwarder.core.Backend;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** One resolved backend of a pool, shared by all the connections to it; carries its live counters. */
+/**
+ * One resolved backend of a pool, shared by all the connections to it: its live counters and its state. Its name
+ * is its resolved address, {@code 10.0.0.5:80} (a hostname backend contributes one member per address, each named
+ * by its address; {@link #host()} keeps the name it was configured with).
+ */
 public final class PoolMember implements Backend {
+
+    /** Strategies weigh members in sixteenths of a weight unit, so that slow start can ramp a weight-1 member. */
+    static final int WEIGHT_SCALE = 16;
 
     private final String name;
     private final InetSocketAddress address;
-    private final int weight;
-    private final boolean backup;
+    private final BackendSpec spec;
+    private final int maxConnections;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicReference<FailureWindow> failures = new AtomicReference<>();
+    private final AtomicLong checkFailures = new AtomicLong();
+    private volatile MemberState state = MemberState.UP;
+    private volatile int scaledWeight;
+
+    // Inputs to the state, read and written only on the pool's control thread (see PoolControl).
+    MemberState health = MemberState.UP;
+    long coolingUntil;
+    boolean draining;
+    boolean everUp;
+    long rampStart;
+    boolean ramping;
 
     PoolMember(BackendSpec spec, InetSocketAddress address) {
+        this(spec, address, 0);
+    }
+
+    /**
+     * @param poolMaxConnections the pool's limit, used unless the spec has its own
+     */
+    PoolMember(BackendSpec spec, InetSocketAddress address, int poolMaxConnections) {
         this.name = address.getAddress() == null ? spec.authority()
-                : new BackendSpec(address.getAddress().getHostAddress(), address.getPort(), spec.weight(),
-                        spec.backup()).authority();
+                : BackendSpec.authority(address.getAddress().getHostAddress(), address.getPort());
         this.address = address;
-        this.weight = spec.weight();
-        this.backup = spec.backup();
+        this.spec = spec;
+        this.maxConnections = spec.maxConnections() == BackendSpec.POOL_DEFAULT ? poolMaxConnections
+                : spec.maxConnections();
+        this.scaledWeight = spec.weight() * WEIGHT_SCALE;
     }
 
     @Override
@@ -33,17 +62,82 @@ public final class PoolMember implements Backend {
         return address;
     }
 
+    /** The host as configured: a hostname, or the IP literal itself. */
+    public String host() {
+        return spec.host();
+    }
+
+    public BackendSpec spec() {
+        return spec;
+    }
+
+    /** The configured weight. */
     public int weight() {
-        return weight;
+        return spec.weight();
+    }
+
+    /** The weight strategies use now: {@link #weight()}, or less while slow start ramps it up. */
+    public double effectiveWeight() {
+        return scaledWeight / (double) WEIGHT_SCALE;
+    }
+
+    /** {@link #effectiveWeight()} in sixteenths: what strategies compare. */
+    int scaledWeight() {
+        return scaledWeight;
+    }
+
+    void scaledWeight(int sixteenths) {
+        scaledWeight = sixteenths;
     }
 
     public boolean backup() {
-        return backup;
+        return spec.backup();
+    }
+
+    public MemberState state() {
+        return state;
+    }
+
+    void state(MemberState newState) {
+        state = newState;
+    }
+
+    /** Connections at once, 0 for no limit. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** Connections picked for this member and not yet ended. */
     public int activeConnections() {
         return active.get();
+    }
+
+    /** Failed active health checks so far. */
+    public long healthCheckFailures() {
+        return checkFailures.get();
+    }
+
+    /** Counts a failed health check; called by the checker. */
+    public void countCheckFailure() {
+        checkFailures.incrementAndGet();
+    }
+
+    /** Takes a connection slot, unless the member is at its limit. */
+    boolean tryAcquire() {
+        if (maxConnections == 0) {
+            active.incrementAndGet();
+            return true;
+        }
+        for (int current = active.get(); current < maxConnections; current = active.get()) {
+            if (active.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasRoom() {
+        return maxConnections == 0 || active.get() < maxConnections;
     }
 
     void acquired() {
@@ -54,8 +148,39 @@ public final class PoolMember implements Backend {
         active.decrementAndGet();
     }
 
+    /**
+     * Counts a connect failure: the first one opens a window of {@code windowNanos}, later ones within it add to it.
+     *
+     * @return the failures in the current window, this one included
+     */
+    int recordFailure(long now, long windowNanos) {
+        while (true) {
+            FailureWindow current = failures.get();
+            FailureWindow next = current == null || now - current.since > windowNanos
+                    ? new FailureWindow(1, now) : new FailureWindow(current.count + 1, current.since);
+            if (failures.compareAndSet(current, next)) {
+                return next.count;
+            }
+        }
+    }
+
+    /** A connect succeeded: the count starts again. Writes only when there is something to reset. */
+    void recordSuccess() {
+        if (failures.get() != null) {
+            failures.set(null);
+        }
+    }
+
+    /** After a cool-down: one more failure within {@code now + window} takes the member out again (as nginx). */
+    void onProbation(int count, long now) {
+        failures.set(count <= 0 ? null : new FailureWindow(count, now));
+    }
+
     @Override
     public String toString() {
         return name;
+    }
+
+    private record FailureWindow(int count, long since) {
     }
 }

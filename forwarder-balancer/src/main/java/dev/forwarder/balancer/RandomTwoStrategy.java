@@ -94,7 +94,8 @@ final class RandomTwoStrategy implements BalancingStrategy {
 
     private static PoolMember lessLoaded(PoolMember a, PoolMember b) {
         // b.active / b.weight < a.active / a.weight, without division; a tie keeps a, itself a random draw.
-        return (long) b.activeConnections() * a.weight() < (long) a.activeConnections() * b.weight() ? b : a;
+        long bLoad = (long) b.activeConnections() * a.scaledWeight();
+        return bLoad < (long) a.activeConnections() * b.scaledWeight() ? b : a;
     }
 
     @Override
@@ -119,7 +120,7 @@ final class RandomTwoStrategy implements BalancingStrategy {
             int total = 0;
             boolean equal = true;
             for (int i = 0; i < members.length; i++) {
-                weights[i] = members[i].weight();
+                weights[i] = members[i].scaledWeight();
                 total += weights[i];
                 ends[i] = total;
                 equal &= weights[i] == weights[0];

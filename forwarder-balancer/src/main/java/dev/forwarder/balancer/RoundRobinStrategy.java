@@ -54,12 +54,12 @@ final class RoundRobinStrategy implements BalancingStrategy {
     static int[] smoothOrder(List<PoolMember> members) {
         int gcd = 0;
         for (PoolMember member : members) {
-            gcd = gcd(gcd, member.weight());
+            gcd = gcd(gcd, member.scaledWeight());
         }
         int[] weights = new int[members.size()];
         int total = 0;
         for (int i = 0; i < weights.length; i++) {
-            weights[i] = members.get(i).weight() / gcd;
+            weights[i] = members.get(i).scaledWeight() / gcd;
             total += weights[i];
         }
         int[] current = new int[weights.length];

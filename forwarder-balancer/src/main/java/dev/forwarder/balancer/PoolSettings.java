@@ -1,0 +1,91 @@
+package dev.forwarder.balancer;
+
+import dev.forwarder.balancer.health.HealthCheckSettings;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a pool treats its members beyond picking: limits, passive and active health, slow start, DNS.
+ *
+ * @param maxConnections connections per member at once, 0 for no limit (a backend may set its own)
+ * @param maxFails connect failures in a row, within {@code failTimeout}, that take a member out for
+ *     {@code failTimeout}; 0 switches passive health off
+ * @param failTimeout the window for {@code maxFails} and the cool-down after it; zero switches passive health off
+ * @param slowStart how long a member that comes back takes to ramp from almost nothing to its full weight; zero
+ *     for at once
+ * @param onDown what happens to a member's connections when its health checks mark it down
+ * @param resolveInterval how often hostnames are resolved again; zero resolves them once, at start
+ * @param healthCheck the active health check
+ */
+public record PoolSettings(
+        int maxConnections,
+        int maxFails,
+        Duration failTimeout,
+        Duration slowStart,
+        OnDown onDown,
+        Duration resolveInterval,
+        HealthCheckSettings healthCheck) {
+
+    public static final int MAX_FAILS = 1000;
+
+    /** The documented defaults: no limit, 3 fails in 10s, no slow start, keep sessions, resolve once, no checks. */
+    public static final PoolSettings DEFAULT = new PoolSettings(0, 3, Duration.ofSeconds(10), Duration.ZERO,
+            OnDown.KEEP_SESSIONS, Duration.ZERO, HealthCheckSettings.NONE);
+
+    /** Members are always up: no limits, no passive or active health, as in {@link Pool#of}. */
+    public static final PoolSettings STATIC = DEFAULT.withPassive(0, Duration.ZERO);
+
+    public PoolSettings {
+        Objects.requireNonNull(failTimeout, "failTimeout");
+        Objects.requireNonNull(slowStart, "slowStart");
+        Objects.requireNonNull(onDown, "onDown");
+        Objects.requireNonNull(resolveInterval, "resolveInterval");
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 0)");
+        }
+        if (maxFails < 0 || maxFails > MAX_FAILS) {
+            throw new IllegalArgumentException("maxFails: " + maxFails + " (expected: 0-" + MAX_FAILS + ")");
+        }
+        notNegative("failTimeout", failTimeout);
+        notNegative("slowStart", slowStart);
+        notNegative("resolveInterval", resolveInterval);
+    }
+
+    private static void notNegative(String name, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+        }
+    }
+
+    /** Whether connect failures take members out. */
+    public boolean passive() {
+        return maxFails > 0 && !failTimeout.isZero();
+    }
+
+    public PoolSettings withMaxConnections(int limit) {
+        return new PoolSettings(limit, maxFails, failTimeout, slowStart, onDown, resolveInterval, healthCheck);
+    }
+
+    public PoolSettings withPassive(int fails, Duration timeout) {
+        return new PoolSettings(maxConnections, fails, timeout, slowStart, onDown, resolveInterval, healthCheck);
+    }
+
+    public PoolSettings withSlowStart(Duration ramp) {
+        return new PoolSettings(maxConnections, maxFails, failTimeout, ramp, onDown, resolveInterval, healthCheck);
+    }
+
+    public PoolSettings withOnDown(OnDown policy) {
+        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, policy, resolveInterval,
+                healthCheck);
+    }
+
+    public PoolSettings withResolveInterval(Duration interval) {
+        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, onDown, interval, healthCheck);
+    }
+
+    public PoolSettings withHealthCheck(HealthCheckSettings check) {
+        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, onDown, resolveInterval, check);
+    }
+}
