@@ -1,9 +1,15 @@
 /**
  * Backend pools and how they spread connections: {@link dev.forwarder.balancer.Pool} (a
  * {@link dev.forwarder.core.BackendChooser} over configured {@link dev.forwarder.balancer.BackendSpec}s, primaries
- * before backups) and the {@link dev.forwarder.balancer.BalancingStrategy} it picks with: round-robin, least
- * connections, power of two random choices and Maglev consistent hashing. Strategies are hidden final classes
- * behind the interface's static factories; each picks lock-free from an immutable member list and caches what it
- * derives from that list (a schedule, a lookup table) in a {@code SnapshotCache}.
+ * before backups, with per-member limits and a wait queue) and the {@link dev.forwarder.balancer.BalancingStrategy}
+ * it picks with: round-robin, least connections, power of two random choices and Maglev consistent hashing.
+ * Strategies are hidden final classes behind the interface's static factories; each picks lock-free from an
+ * immutable member list and caches what it derives from that list (a schedule, a lookup table) in a
+ * {@code SnapshotCache}.
+ *
+ * <p>Member health lives here too: each {@link dev.forwarder.balancer.PoolMember} has a
+ * {@link dev.forwarder.balancer.MemberState}, changed only on the pool's control thread ({@code PoolControl}) by
+ * active checks (package {@code health}), passive connect-failure counting, cool-downs, slow-start ramps and DNS
+ * refreshes ({@code PoolResolver}); {@link dev.forwarder.balancer.PoolListener}s hear about it.
  */
 package dev.forwarder.balancer;

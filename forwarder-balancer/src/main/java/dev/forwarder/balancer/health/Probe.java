@@ -203,6 +203,11 @@ final class Probe extends ChannelInboundHandlerAdapter {
 
     private static String describe(Throwable cause) {
         String message = cause.getMessage();
-        return (message == null ? cause.getClass().getSimpleName() : message).replace('"', '\'');
+        if (message == null) {
+            return cause.getClass().getSimpleName();
+        }
+        // Epoll words it "finishConnect(..) failed with error(-111): Connection refused: /127.0.0.1:9001".
+        int prefixEnd = message.indexOf("): ");
+        return (prefixEnd >= 0 ? message.substring(prefixEnd + 3) : message).replace('"', '\'');
     }
 }
