@@ -56,16 +56,17 @@ final class BulkWorker implements Worker, ClientHandler.Listener {
     }
 
     @Override
-    public Future<?> stop() {
-        Promise<Void> closed = loop.newPromise();
+    public Future<Boolean> stop() {
+        Promise<Boolean> closed = loop.newPromise();
         loop.execute(() -> {
+            boolean outstanding = false;
             stopped = true;
             Channel open = channel;
             channel = null;
             if (open == null) {
-                closed.setSuccess(null);
+                closed.setSuccess(outstanding);
             } else {
-                open.close().addListener(f -> closed.setSuccess(null));
+                open.close().addListener(f -> closed.setSuccess(outstanding));
             }
         });
         return closed;

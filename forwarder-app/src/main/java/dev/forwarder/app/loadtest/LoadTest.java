@@ -61,17 +61,30 @@ public final class LoadTest {
                 workers.add(newWorker(i, start, group, bootstrap, target, payload, stats));
             }
             workers.forEach(Worker::start);
-            return measure(start, stats, progress);
+            Summary summary = measure(start, stats, progress);
+            List<Worker> stopping = List.copyOf(workers);
+            workers.clear();
+            return summary.withUnanswered(stop(stopping));
         } finally {
-            List<Future<?>> closing = new ArrayList<>(workers.size());
-            workers.forEach(w -> closing.add(w.stop()));
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-            for (Future<?> f : closing) {
-                f.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
+            stop(workers);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             payload.release();
         }
+    }
+
+    /** Stops the workers and returns how many had a request out; waits at most {@link #CLOSE_WAIT_MILLIS}. */
+    private static int stop(List<Worker> workers) throws InterruptedException {
+        List<Future<Boolean>> closing = new ArrayList<>(workers.size());
+        workers.forEach(w -> closing.add(w.stop()));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        int outstanding = 0;
+        for (Future<Boolean> f : closing) {
+            if (f.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    && Boolean.TRUE.equals(f.getNow())) {
+                outstanding++;
+            }
+        }
+        return outstanding;
     }
 
     private Worker newWorker(int index, long start, EventLoopGroup group, Bootstrap bootstrap,
@@ -133,7 +146,7 @@ public final class LoadTest {
                 // Requests from the histogram, so that the count and the percentiles cover the same requests.
                 return new Summary(settings, (now - measureStart) / 1e9,
                         settings.mode() == Mode.BULK ? 0 : total.getTotalCount(), stats.bytesSent(),
-                        stats.bytesReceived(), stats.errors(), settings.mode() == Mode.BULK ? null : total);
+                        stats.bytesReceived(), stats.errors(), 0, settings.mode() == Mode.BULK ? null : total);
             }
         }
     }

@@ -69,9 +69,10 @@ final class RequestWorker implements Worker, ClientHandler.Listener {
     }
 
     @Override
-    public Future<?> stop() {
-        Promise<Void> closed = loop.newPromise();
+    public Future<Boolean> stop() {
+        Promise<Boolean> closed = loop.newPromise();
         loop.execute(() -> {
+            boolean outstanding = state == State.SENT || state == State.CONNECTING;
             state = State.STOPPED;
             if (timeoutCheck != null) {
                 timeoutCheck.cancel(false);
@@ -79,9 +80,9 @@ final class RequestWorker implements Worker, ClientHandler.Listener {
             Channel open = channel;
             channel = null;
             if (open == null) {
-                closed.setSuccess(null);
+                closed.setSuccess(outstanding);
             } else {
-                open.close().addListener(f -> closed.setSuccess(null));
+                open.close().addListener(f -> closed.setSuccess(outstanding));
             }
         });
         return closed;

@@ -12,10 +12,12 @@ import java.util.StringJoiner;
  * The result of a load test. Latencies are in nanoseconds in {@link #latency}, measured from each request's
  * intended send time (the actual send time in the closed model), and absent in bulk mode.
  *
- * @param seconds the measured time, after the warm-up
+ * @param seconds    the measured time, after the warm-up
+ * @param unanswered requests still waiting for their answer when the test ended (at most one per connection);
+ *                   not counted as errors, but all of them with few requests means the target stalled
  */
 public record Summary(LoadSettings settings, double seconds, long requests, long bytesSent, long bytesReceived,
-        Map<ErrorKind, Long> errors, Histogram latency) {
+        Map<ErrorKind, Long> errors, long unanswered, Histogram latency) {
 
     /** Percentiles reported, with their names in the text and JSON outputs. */
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
@@ -23,6 +25,10 @@ public record Summary(LoadSettings settings, double seconds, long requests, long
 
     public Summary {
         errors = Map.copyOf(errors);
+    }
+
+    Summary withUnanswered(long count) {
+        return new Summary(settings, seconds, requests, bytesSent, bytesReceived, errors, count, latency);
     }
 
     public long errorCount() {
@@ -57,6 +63,9 @@ public record Summary(LoadSettings settings, double seconds, long requests, long
         errors.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> kinds.add(e.getKey().label() + " " + e.getValue()));
         s.append(String.format(Locale.ROOT, "  errors    %d%s%n", errorCount(), kinds));
+        if (settings.mode() != Mode.BULK) {
+            s.append(String.format(Locale.ROOT, "  unanswered at the end  %d%n", unanswered));
+        }
         if (latency != null && latency.getTotalCount() == 0) {
             s.append("  latency   none (no request answered)\n");
         } else if (latency != null) {
@@ -92,6 +101,7 @@ public record Summary(LoadSettings settings, double seconds, long requests, long
                 .forEach(e -> kinds.add(quote(e.getKey().label()) + ":" + e.getValue()));
         field(s, "errors", kinds);
         field(s, "errors_total", errorCount());
+        field(s, "unanswered_at_end", unanswered);
         if (latency == null || latency.getTotalCount() == 0) {
             field(s, "latency_us", "null");
         } else {

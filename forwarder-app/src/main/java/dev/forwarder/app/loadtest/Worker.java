@@ -8,6 +8,9 @@ interface Worker {
     /** Begins sending; returns at once. */
     void start();
 
-    /** Stops sending and closes the connection; nothing after this is counted. Completes once closed. */
-    Future<?> stop();
+    /**
+     * Stops sending and closes the connection; nothing after this is counted. Completes once closed, with whether
+     * a request was still waiting for its answer (or, in churn, for its connect).
+     */
+    Future<Boolean> stop();
 }

@@ -73,6 +73,24 @@ class LoadTestTest {
         assertThat(summary.text()).contains("open model at 200 requests/s", "from intended send time");
     }
 
+    @Test
+    void silentServerLeavesRequestsUnansweredAndThenTimesOut() throws InterruptedException, IOException {
+        // Accepted by the kernel, never read: a stalled server.
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
+            Summary waiting = new LoadTest(settings(target, Mode.RR, 2, 0, 100)).run(p -> { });
+
+            assertThat(waiting.requests()).isZero();
+            assertThat(waiting.errors()).isEmpty();
+            assertThat(waiting.unanswered()).isEqualTo(2);
+            assertThat(waiting.text()).contains("unanswered at the end  2");
+
+            Summary timedOut = new LoadTest(new LoadSettings(target, Mode.RR, 1, Duration.ofMillis(1000),
+                    Duration.ZERO, 0, 100, Duration.ofMillis(200), 1, Transport.AUTO)).run(p -> { });
+            assertThat(timedOut.errors()).containsOnlyKeys(ErrorKind.TIMEOUT);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Mode.class)
     void closedPortCountsRefusedConnects(Mode mode) throws InterruptedException, IOException {
