@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# forwarder next to HAProxy (mode tcp) and nginx (stream), on loopback, with the same backends:
+#   bash bench/run.sh            # ROUNDS=3 rounds of 5 s runs, about 10 minutes
+#   QUICK=1 bash bench/run.sh    # 2 rounds of 2 s runs, about 3 minutes
+# Environment: ROUNDS, SECS (seconds per run), JAR (default forwarder-app/target/forwarder.jar, built if missing),
+# FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory).
+# Installs haproxy, nginx, iperf3 and wrk from Debian when missing. Listens on 127.0.0.1 only, stops everything
+# it started on exit, and writes the table to bench/results/<timestamp>.txt. See README "Benchmark".
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LIB=$REPO/bench/lib
+source "$LIB/configs.sh"
+
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${ROUNDS:-3}; SECS=${SECS:-5}; fi
+JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
+TARGETS=(direct forwarder haproxy nginx)
+WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
+
+WORK=$(mktemp -d /tmp/forwarder-bench.XXXXXX)
+chmod 755 "$WORK"   # nginx workers (user nobody) read the files under it
+RAW=$WORK/raw.tsv
+STAMP=$(date +%Y%m%d-%H%M%S)
+RESULTS=$REPO/bench/results/$STAMP.txt
+PIDS=()
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+cleanup() {
+    local pid i
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM -- "-${PIDS[i]}" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    done
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts NAME CMD... in its own session, so that cleanup can stop its whole process group; output to WORK/NAME.log.
+start() {
+    local name=$1; shift
+    setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
+    PIDS+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+
+wait_port() { # NAME PORT
+    for _ in $(seq 150); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    tail -20 "$WORK/$1.log" >&2 || true
+    die "$1 did not listen on 127.0.0.1:$2 within 15 s (log above)"
+}
+
+ensure_tools() {
+    local missing=()
+    command -v haproxy >/dev/null || missing+=(haproxy)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
+    command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v wrk >/dev/null || missing+=(wrk)
+    if ((${#missing[@]})); then
+        local sudo=()
+        [[ $(id -u) == 0 ]] || sudo=(sudo)
+        log "installing from Debian: ${missing[*]}"
+        "${sudo[@]}" apt-get update -q >"$WORK/apt.log" 2>&1 || { tail "$WORK/apt.log" >&2; die "apt-get update failed"; }
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
+            || { tail "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+    fi
+    command -v java >/dev/null || die "java (JDK 17) is needed"
+    command -v python3 >/dev/null || die "python3 is needed"
+    if [[ ! -f $JAR ]]; then
+        command -v mvn >/dev/null || die "$JAR is missing and mvn is not installed to build it"
+        log "building $JAR"
+        (cd "$REPO" && mvn -B -q package -DskipTests) || die "build failed"
+    fi
+}
+
+pick_ports() {
+    local names=(IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO HAP_IPERF HAP_HTTP HAP_ECHO NGX_IPERF NGX_HTTP NGX_ECHO)
+    local ports
+    # Holds every socket until all are picked, so no port comes out twice.
+    ports=$(python3 -c 'import socket
+ss = [socket.socket() for _ in range('"${#names[@]}"')]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+    read -r -a ports <<<"$ports"
+    for i in "${!names[@]}"; do eval "P_${names[i]}=${ports[i]}"; done
+}
+
+start_servers() {
+    mkdir -p "$WORK/www" "$WORK/tmp"
+    head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
+    head -c $((1 << 20)) /dev/urandom >"$WORK/www/1m"
+    chmod -R a+rX "$WORK/www"
+
+    start iperf3 iperf3 -s -B 127.0.0.1 -p "$P_IPERF"
+    write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
+    start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
+    start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
+
+    write_forwarder_conf "$WORK/forwarder.conf"
+    # Connection log lines off, as HAProxy and nginx here log no connections either.
+    # shellcheck disable=SC2086
+    start forwarder java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
+    write_haproxy_conf "$WORK/haproxy.cfg"
+    start haproxy haproxy -db -f "$WORK/haproxy.cfg"
+    write_nginx_stream_conf "$WORK/nginx-stream.conf" "$WORK"
+    start nginx-stream nginx -e "$WORK/nginx-stream-error.log" -p "$WORK" -c "$WORK/nginx-stream.conf"
+
+    wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
+    wait_port forwarder "$P_FWD_ECHO"; wait_port haproxy "$P_HAP_ECHO"; wait_port nginx-stream "$P_NGX_ECHO"
+}
+
+port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
+    local prefix
+    case $1 in direct) prefix="" ;; forwarder) prefix=FWD_ ;; haproxy) prefix=HAP_ ;; nginx) prefix=NGX_ ;; esac
+    eval "echo \$P_${prefix}$2"
+}
+
+# Runs WORKLOAD against PORT for SECONDS, output to FILE; prints the parser's kind.
+run_tool() { # WORKLOAD PORT SECONDS FILE
+    local wl=$1 port=$2 secs=$3 out=$4 limit=$(($3 + 30))
+    case $wl in
+        iperf1) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -J >"$out" 2>&1 || true; echo iperf ;;
+        iperf4) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -P 4 -J >"$out" 2>&1 || true; echo iperf ;;
+        http-ka) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
+        http-close) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency -H 'Connection: close' \
+            "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
+        http-1m) timeout "$limit" wrk -t2 -c10 -d"${secs}s" --latency "http://127.0.0.1:$port/1m" >"$out" 2>&1 || true; echo wrk ;;
+        rr) timeout "$limit" java -jar "$JAR" loadtest --target "127.0.0.1:$port" --mode rr --connections 50 \
+            --size 100B --duration "${secs}s" --warmup 1s --json --quiet >"$out" 2>&1 || true; echo loadtest ;;
+    esac
+}
+
+service_of() { case $1 in iperf*) echo IPERF ;; http*) echo HTTP ;; rr) echo ECHO ;; esac; }
+
+measure() { # ROUND WORKLOAD TARGET
+    local out="$WORK/out-$1-$2-$3.txt" kind metrics
+    kind=$(run_tool "$2" "$(port_of "$3" "$(service_of "$2")")" "$SECS" "$out")
+    if metrics=$(python3 "$LIB/parse.py" "$kind" "$out"); then
+        while read -r name value; do echo "$1 $2 $3 $name $value" >>"$RAW"; done <<<"$metrics"
+        log "  $2 $3: $(echo "$metrics" | tr '\n' ' ')"
+    else
+        log "  $2 $3: no result; output:"; tail -5 "$out" >&2
+    fi
+    for name in forwarder haproxy nginx-stream; do
+        local pid_var="PID_${name//-/_}"
+        kill -0 "${!pid_var}" 2>/dev/null || die "$name exited during $2 (log: $(tail -3 "$WORK/$name.log"))"
+    done
+    sleep 0.5
+}
+
+warm_up() {
+    log "warm-up (not counted): the forwarder's JIT, nginx's page cache"
+    local t wl
+    for wl in iperf1 http-ka http-close rr; do run_tool "$wl" "$(port_of forwarder "$(service_of "$wl")")" 2 /dev/null >/dev/null; done
+    for t in direct haproxy nginx; do run_tool http-ka "$(port_of "$t" HTTP)" 1 /dev/null >/dev/null; done
+}
+
+versions() {
+    echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
+    echo "haproxy:   $(haproxy -v | head -1)"
+    echo "nginx:     $(nginx -v 2>&1)"
+    echo "iperf3:    $(iperf3 --version | head -1)"
+    echo "wrk:       $(wrk -v 2>&1 | head -1)"
+}
+
+main() {
+    local began=$SECONDS round i wl t
+    ensure_tools
+    # A private copy: a JVM loads classes from its jar lazily, and a build running meanwhile replaces the jar.
+    cp "$JAR" "$WORK/forwarder.jar"
+    JAR=$WORK/forwarder.jar
+    pick_ports
+    start_servers
+    {
+        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK"
+        versions
+        echo "load before: $(load)"
+    } >"$WORK/header.txt"
+    cat "$WORK/header.txt" >&2
+    warm_up
+    : >"$RAW"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        log "round $round/$ROUNDS (load $(load))"
+        echo "load at round $round: $(load)" >>"$WORK/header.txt"
+        for wl in "${WORKLOADS[@]}"; do
+            # Alternating, and each round starts at another target, so no target always runs first.
+            for ((i = 0; i < ${#TARGETS[@]}; i++)); do
+                t=${TARGETS[$(((i + round - 1) % ${#TARGETS[@]}))]}
+                measure "$round" "$wl" "$t"
+            done
+        done
+    done
+    echo "load after: $(load); took $((SECONDS - began)) s" >>"$WORK/header.txt"
+    mkdir -p "$(dirname "$RESULTS")"
+    {
+        cat "$WORK/header.txt"
+        echo
+        echo "Medians over $ROUNDS round(s); ratios are medians of per-round ratios to HAProxy (same round)."
+        echo "Higher is better, except p99 (ms) where lower is better."
+        echo
+        python3 "$LIB/summarize.py" "$RAW"
+        echo
+        echo "raw: round workload target metric value"
+        cat "$RAW"
+    } >"$RESULTS"
+    sed '/^raw: /,$d' "$RESULTS"
+    log "written to $RESULTS"
+}
+
+main "$@"
