@@ -6,9 +6,13 @@ import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
 import dev.forwarder.app.metrics.ListenerMetrics;
 import dev.forwarder.app.metrics.PoolMetrics;
+import dev.forwarder.app.config.WhenNoBackend;
 import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.balancer.Pool;
+import dev.forwarder.balancer.PoolListener;
+import dev.forwarder.balancer.PoolMember;
 import dev.forwarder.core.BoundListener;
+import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.RelayServer;
 import org.slf4j.Logger;
@@ -16,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -24,6 +30,10 @@ import java.util.regex.Pattern;
 /**
  * A running forwarder: the relay with every configured listener bound to its pool, and the metrics they record.
  * Each instance has its own {@link MetricRegistry}; its metrics stay readable after {@link #shutdown}.
+ *
+ * <p>Pools run their health checks on the relay's event loops, and tell the relay (through a {@link PoolListener})
+ * when a pool's listeners should pause or resume accepting ({@code when-no-backend = pause-accept}) and when a
+ * down backend's connections should be closed ({@code on-down = close-sessions}).
  */
 public final class Forwarder implements AutoCloseable {
 
@@ -36,14 +46,16 @@ public final class Forwarder implements AutoCloseable {
     private final RelayServer relay;
     private final MetricRegistry metrics;
     private final Map<String, BoundListener> listeners;
+    private final Map<String, Pool> pools;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private Forwarder(ForwarderConfig config, RelayServer relay, MetricRegistry metrics,
-            Map<String, BoundListener> listeners) {
+            Map<String, BoundListener> listeners, Map<String, Pool> pools) {
         this.config = config;
         this.relay = relay;
         this.metrics = metrics;
         this.listeners = Map.copyOf(listeners);
+        this.pools = Map.copyOf(pools);
     }
 
     /**
@@ -54,22 +66,37 @@ public final class Forwarder implements AutoCloseable {
      */
     public static Forwarder start(ForwarderConfig config) throws ListenerBindException {
         MetricRegistry metrics = new MetricRegistry();
-        Map<String, Pool> pools = new LinkedHashMap<>();
-        for (PoolConfig pool : config.pools().values()) {
-            Pool built = Pool.of(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends());
-            PoolMetrics.register(metrics, built);
-            pools.put(pool.name(), built);
-        }
         RelayServer relay = RelayServer.start(config.transport(), config.ioThreads());
+        Map<String, Pool> pools = new LinkedHashMap<>();
         Map<String, BoundListener> bound = new LinkedHashMap<>();
         try {
+            for (PoolConfig pool : config.pools().values()) {
+                Pool built = Pool.builder(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends())
+                        .settings(pool.settings())
+                        .healthCheckTransport(relay.eventLoops(), relay.transportKit()::newClientChannel)
+                        .build();
+                pools.put(pool.name(), built);
+                PoolMetrics.register(metrics, built);
+            }
             for (ListenerConfig listener : config.listeners().values()) {
                 PoolConfig pool = config.poolOf(listener);
                 bound.put(listener.name(), bind(relay, listener, pool, pools.get(pool.name()), metrics));
             }
         } catch (ListenerBindException | RuntimeException e) {
+            pools.values().forEach(Pool::close);
             relay.close();
             throw e;
+        }
+        Forwarder forwarder = new Forwarder(config, relay, metrics, bound, pools);
+        for (Pool pool : pools.values()) {
+            List<BoundListener> pausing = new ArrayList<>();
+            for (ListenerConfig listener : config.listeners().values()) {
+                if (listener.pool().equals(pool.name()) && listener.whenNoBackend() == WhenNoBackend.PAUSE_ACCEPT) {
+                    pausing.add(bound.get(listener.name()));
+                }
+            }
+            pool.addListener(forwarder.new RelayHook(pausing));
+            pool.start();
         }
         for (BoundListener listener : bound.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
@@ -77,14 +104,14 @@ public final class Forwarder implements AutoCloseable {
                     authority(listener.localAddress()), settings.pool(),
                     config.poolOf(settings).backends().size());
         }
-        return new Forwarder(config, relay, metrics, bound);
+        return forwarder;
     }
 
     private static BoundListener bind(RelayServer relay, ListenerConfig listener, PoolConfig poolConfig, Pool pool,
             MetricRegistry metrics) throws ListenerBindException {
         try {
             return relay.bind(listener.toSettings(poolConfig.connectTimeout()), pool,
-                    new ListenerMetrics(metrics, listener.name()), poolConfig.connectTries());
+                    new ListenerMetrics(metrics, listener.name()), poolConfig.connectPolicy());
         } catch (ListenerBindException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
@@ -102,6 +129,20 @@ public final class Forwarder implements AutoCloseable {
                     + String.join(", ", config.listeners().keySet()) + ")");
         }
         return listener.localAddress();
+    }
+
+    /**
+     * The running pool {@code poolName}: its members, their states and counts.
+     *
+     * @throws IllegalArgumentException when no pool has that name
+     */
+    public Pool pool(String poolName) {
+        Pool pool = pools.get(poolName);
+        if (pool == null) {
+            throw new IllegalArgumentException("poolName: " + poolName + " (expected one of: "
+                    + String.join(", ", config.pools().keySet()) + ")");
+        }
+        return pool;
     }
 
     public ForwarderConfig config() {
@@ -128,6 +169,8 @@ public final class Forwarder implements AutoCloseable {
         }
         log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
                 relay.activeConnections(), drain.toMillis());
+        // First, so that no health verdict resumes a paused listener during the drain.
+        pools.values().forEach(Pool::close);
         int cut = relay.shutdown(drain);
         log.info("stopped connections_cut={}", cut);
         return cut;
@@ -137,6 +180,43 @@ public final class Forwarder implements AutoCloseable {
     @Override
     public void close() {
         shutdown(config.shutdownTimeout());
+    }
+
+    /**
+     * What pools ask of the relay; runs on each pool's control thread, never on an event loop, so pausing (which
+     * waits for the listening sockets to close) is fine here.
+     */
+    private final class RelayHook implements PoolListener {
+
+        private final List<BoundListener> pausing;
+
+        RelayHook(List<BoundListener> pausing) {
+            this.pausing = pausing;
+        }
+
+        @Override
+        public void availabilityChanged(Pool pool, boolean available) {
+            for (BoundListener listener : pausing) {
+                if (stopped.get()) {
+                    return;
+                }
+                if (available) {
+                    try {
+                        listener.resumeAccepting();
+                    } catch (ListenerBindException e) {
+                        log.error("cannot resume listener={} pool={} error=\"{}\"", listener.name(), pool.name(),
+                                e.getMessage());
+                    }
+                } else {
+                    listener.pauseAccepting();
+                }
+            }
+        }
+
+        @Override
+        public void closeSessions(Pool pool, PoolMember member) {
+            relay.closeConnectionsTo(member, CloseReason.BACKEND_DOWN);
+        }
     }
 
     static String authority(InetSocketAddress address) {

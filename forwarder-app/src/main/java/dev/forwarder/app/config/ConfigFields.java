@@ -73,6 +73,16 @@ final class ConfigFields {
         return ConfigError.at(value == null ? own.origin() : value.origin(), pathOf(key), problem);
     }
 
+    /**
+     * An error about {@code key} that lies in this object itself (a combination of its keys), named by this
+     * object's key even when the value came from the fallback: e.g. a pool whose {@code type = send-expect} lacks
+     * the {@code send} that pool-defaults leaves empty.
+     */
+    ConfigError ownError(String key, String problem) {
+        ConfigValue value = own.get(key);
+        return ConfigError.at(value == null ? own.origin() : value.origin(), join(ownPath, key), problem);
+    }
+
     String string(String key, String expected) {
         ConfigValue value = value(key, expected);
         if (value.valueType() != ConfigValueType.STRING) {
@@ -153,6 +163,53 @@ final class ConfigFields {
             throw error(key, render(value) + " is not an object (expected: { ... })");
         }
         return (ConfigObject) value;
+    }
+
+    /**
+     * The fields of the nested object {@code key}, each falling back to the same key in the fallback's nested
+     * object: a pool's {@code health-check { type = tcp }} keeps every other key from {@code pool-defaults}.
+     */
+    ConfigFields nested(String key) {
+        return new ConfigFields(child(own, ownPath, key), join(ownPath, key), child(fallback, fallbackPath, key),
+                join(fallbackPath, key));
+    }
+
+    private static ConfigObject child(ConfigObject parent, String parentPath, String key) {
+        ConfigValue value = parent.get(key);
+        if (value == null || value.valueType() == ConfigValueType.NULL) {
+            return ConfigValueFactory.fromMap(Map.of());
+        }
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            throw ConfigError.at(value.origin(), join(parentPath, key),
+                    render(value) + " is not an object (expected: { ... })");
+        }
+        return (ConfigObject) value;
+    }
+
+    /** One of {@code choices}, by its config name. */
+    <E> E choice(String key, Map<String, E> choices) {
+        String expected = String.join(", ", choices.keySet());
+        String name = string(key, "one of " + expected);
+        E choice = choices.get(name);
+        if (choice == null) {
+            throw error(key, "\"" + name + "\" is not one of: " + expected);
+        }
+        return choice;
+    }
+
+    /** A percentage written with its sign, {@code 10%}, from 0 to {@code max}. */
+    int percentIn(String key, int max) {
+        String range = "0%-" + max + "%";
+        ConfigValue value = value(key, "a percentage " + range);
+        String text = value.valueType() == ConfigValueType.STRING ? (String) value.unwrapped() : render(value);
+        if (!text.matches("[0-9]{1,3}%")) {
+            throw error(key, render(value) + " is not a percentage (expected: " + range + ", e.g. 10%)");
+        }
+        int percent = Integer.parseInt(text.substring(0, text.length() - 1));
+        if (percent > max) {
+            throw error(key, render(value) + " is out of range (expected: " + range + ")");
+        }
+        return percent;
     }
 
     ConfigList list(String key, String expected) {

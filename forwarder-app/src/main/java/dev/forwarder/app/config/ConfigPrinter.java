@@ -2,6 +2,8 @@ package dev.forwarder.app.config;
 
 import com.typesafe.config.ConfigUtil;
 import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.balancer.PoolSettings;
+import dev.forwarder.balancer.health.HealthCheckSettings;
 import dev.forwarder.core.Transport;
 
 import java.time.Duration;
@@ -34,6 +36,7 @@ public final class ConfigPrinter {
             line(out, 3, "backlog", Integer.toString(listener.backlog()));
             line(out, 3, "write-buffer-low-water-mark", size(listener.writeBufferLowWaterMark()));
             line(out, 3, "write-buffer-high-water-mark", size(listener.writeBufferHighWaterMark()));
+            line(out, 3, "when-no-backend", listener.whenNoBackend().label());
             out.append("    }\n");
         }
         out.append("  }\n  pools {\n");
@@ -42,15 +45,46 @@ public final class ConfigPrinter {
             line(out, 3, "strategy", pool.strategy());
             line(out, 3, "connect-timeout", duration(pool.connectTimeout()));
             line(out, 3, "connect-tries", Integer.toString(pool.connectTries()));
+            line(out, 3, "connect-deadline", duration(pool.connectDeadline()));
+            line(out, 3, "queue-timeout", duration(pool.queueTimeout()));
+            settings(out, pool.settings());
             out.append("      backends = [\n");
             for (BackendSpec backend : pool.backends()) {
                 out.append("        { address = ").append(ConfigUtil.quoteString(backend.authority()))
                         .append(", weight = ").append(backend.weight())
-                        .append(", backup = ").append(backend.backup()).append(" }\n");
+                        .append(", backup = ").append(backend.backup());
+                if (backend.maxConnections() != BackendSpec.POOL_DEFAULT) {
+                    out.append(", max-connections = ").append(backend.maxConnections());
+                }
+                out.append(" }\n");
             }
             out.append("      ]\n    }\n");
         }
         return out.append("  }\n}\n").toString();
+    }
+
+    private static void settings(StringBuilder out, PoolSettings settings) {
+        line(out, 3, "max-connections", Integer.toString(settings.maxConnections()));
+        line(out, 3, "max-fails", Integer.toString(settings.maxFails()));
+        line(out, 3, "fail-timeout", duration(settings.failTimeout()));
+        line(out, 3, "slow-start", duration(settings.slowStart()));
+        line(out, 3, "on-down", PoolReader.label(settings.onDown()));
+        line(out, 3, "resolve-interval", duration(settings.resolveInterval()));
+        HealthCheckSettings check = settings.healthCheck();
+        out.append("      health-check {\n");
+        line(out, 4, "type", check.type().label());
+        line(out, 4, "interval", duration(check.interval()));
+        line(out, 4, "timeout", duration(check.timeout()));
+        line(out, 4, "rise", Integer.toString(check.rise()));
+        line(out, 4, "fall", Integer.toString(check.fall()));
+        line(out, 4, "jitter", check.jitterPercent() + "%");
+        line(out, 4, "send", ConfigUtil.quoteString(check.send()));
+        line(out, 4, "expect", ConfigUtil.quoteString(check.expect()));
+        line(out, 4, "expect-regex", ConfigUtil.quoteString(check.expectRegex()));
+        line(out, 4, "path", ConfigUtil.quoteString(check.path()));
+        line(out, 4, "expect-status", "[" + check.expectStatusMin() + ", " + check.expectStatusMax() + "]");
+        line(out, 4, "initial-state", PoolReader.label(check.initialState()));
+        out.append("      }\n");
     }
 
     private static void line(StringBuilder out, int depth, String key, String value) {

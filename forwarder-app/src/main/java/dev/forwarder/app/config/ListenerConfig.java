@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param backlog the accept queue length, 1 to {@link #MAX_BACKLOG}
  * @param writeBufferLowWaterMark bytes queued for a peer under which reads from the other side resume
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop; &gt;= low
+ * @param whenNoBackend what happens while the pool has no member up: close each client, or stop accepting
  */
 public record ListenerConfig(
         String name,
@@ -24,7 +25,8 @@ public record ListenerConfig(
         Duration idleTimeout,
         int backlog,
         int writeBufferLowWaterMark,
-        int writeBufferHighWaterMark) {
+        int writeBufferHighWaterMark,
+        WhenNoBackend whenNoBackend) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
@@ -34,6 +36,7 @@ public record ListenerConfig(
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(whenNoBackend, "whenNoBackend");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }

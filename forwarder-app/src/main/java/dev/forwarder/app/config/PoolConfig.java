@@ -2,6 +2,8 @@ package dev.forwarder.app.config;
 
 import dev.forwarder.balancer.BackendSpec;
 import dev.forwarder.balancer.BalancingStrategy;
+import dev.forwarder.balancer.PoolSettings;
+import dev.forwarder.core.ConnectPolicy;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +17,9 @@ import java.util.Objects;
  * @param connectTimeout how long one connect attempt to a backend may take; &gt; 0
  * @param connectTries how many backends a connection tries before the client is closed, 1 to
  *        {@link #MAX_CONNECT_TRIES}
+ * @param connectDeadline the total time for all of a connection's tries, from accept; &gt; 0
+ * @param queueTimeout how long a client may wait while every member is at its connection limit; &gt;= 0
+ * @param settings limits, passive and active health, slow start, on-down and DNS refresh
  * @param backends at least one, in configuration order
  */
 public record PoolConfig(
@@ -22,6 +27,9 @@ public record PoolConfig(
         String strategy,
         Duration connectTimeout,
         int connectTries,
+        Duration connectDeadline,
+        Duration queueTimeout,
+        PoolSettings settings,
         List<BackendSpec> backends) {
 
     public static final int MAX_CONNECT_TRIES = 100;
@@ -30,6 +38,9 @@ public record PoolConfig(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(connectDeadline, "connectDeadline");
+        Objects.requireNonNull(queueTimeout, "queueTimeout");
+        Objects.requireNonNull(settings, "settings");
         backends = List.copyOf(backends);
         if (!BalancingStrategy.names().contains(strategy)) {
             throw new IllegalArgumentException("strategy: \"" + strategy + "\" (expected one of: "
@@ -42,8 +53,19 @@ public record PoolConfig(
             throw new IllegalArgumentException(
                     "connectTries: " + connectTries + " (expected: 1-" + MAX_CONNECT_TRIES + ")");
         }
+        if (connectDeadline.isNegative() || connectDeadline.isZero()) {
+            throw new IllegalArgumentException("connectDeadline: " + connectDeadline + " (expected: > 0)");
+        }
+        if (queueTimeout.isNegative()) {
+            throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: >= 0)");
+        }
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
         }
+    }
+
+    /** What the relay needs to know about retries and queueing for connections to this pool. */
+    public ConnectPolicy connectPolicy() {
+        return new ConnectPolicy(connectTries, connectDeadline, queueTimeout);
     }
 }

@@ -1,11 +1,9 @@
 package dev.forwarder.app.config;
 
-import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.forwarder.balancer.BackendSpec;
-import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.core.Transport;
 
 import java.net.InetSocketAddress;
@@ -24,11 +22,10 @@ final class SettingsReader {
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
             "listener-defaults", "pool-defaults", "listeners", "pools");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark");
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
-    static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries");
-    static final List<String> POOL_KEYS = concat(POOL_DEFAULT_KEYS, List.of("backends"));
-    static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup");
+    static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
+    static final Map<String, WhenNoBackend> WHEN_NO_BACKEND = PoolReader.choices(WhenNoBackend.values());
 
     private static final String ROOT = "forwarder";
     private static final String LISTENER_DEFAULTS = ROOT + ".listener-defaults";
@@ -55,8 +52,8 @@ final class SettingsReader {
         listenerTuning(listenerDefaultFields);
         ConfigObject poolDefaults = root.objectOrEmpty("pool-defaults");
         ConfigFields poolDefaultFields = new ConfigFields(poolDefaults, POOL_DEFAULTS);
-        poolDefaultFields.checkKeys(POOL_DEFAULT_KEYS);
-        poolTuning(poolDefaultFields);
+        poolDefaultFields.checkKeys(PoolReader.POOL_DEFAULT_KEYS);
+        PoolReader.tuning(poolDefaultFields);
 
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         ConfigObject poolObjects = root.objectOrEmpty("pools");
@@ -65,10 +62,11 @@ final class SettingsReader {
             ConfigObject object = object(poolObjects.get(name), path);
             ConfigFields fields = new ConfigFields(object, path, poolDefaults, POOL_DEFAULTS);
             fields.checkKeys(POOL_KEYS);
-            PoolTuning tuning = poolTuning(fields);
-            List<BackendSpec> backends = backends(fields);
+            PoolReader.Tuning tuning = PoolReader.tuning(fields);
+            List<BackendSpec> backends = PoolReader.backends(fields);
             pools.put(name, build(object, path, () -> new PoolConfig(name, tuning.strategy(),
-                    tuning.connectTimeout(), tuning.connectTries(), backends)));
+                    tuning.connectTimeout(), tuning.connectTries(), tuning.connectDeadline(), tuning.queueTimeout(),
+                    tuning.settings(), backends)));
         }
 
         Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
@@ -95,7 +93,8 @@ final class SettingsReader {
             }
             ListenerTuning tuning = listenerTuning(fields);
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
-                    tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark())));
+                    tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
+                    tuning.whenNoBackend())));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"
@@ -115,7 +114,8 @@ final class SettingsReader {
         throw root.error("transport", "\"" + name + "\" is not a transport (expected one of: auto, epoll, nio)");
     }
 
-    private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark) {
+    private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark,
+            WhenNoBackend whenNoBackend) {
     }
 
     private static ListenerTuning listenerTuning(ConfigFields fields) {
@@ -127,56 +127,16 @@ final class SettingsReader {
             throw fields.error("write-buffer-high-water-mark", high + " bytes is below write-buffer-low-water-mark "
                     + low + " bytes (expected: high >= low)");
         }
-        return new ListenerTuning(idleTimeout, backlog, low, high);
-    }
-
-    private record PoolTuning(String strategy, Duration connectTimeout, int connectTries) {
-    }
-
-    private static PoolTuning poolTuning(ConfigFields fields) {
-        String strategy = fields.string("strategy", String.join(" or ", BalancingStrategy.names()));
-        if (!BalancingStrategy.names().contains(strategy)) {
-            throw fields.error("strategy", "\"" + strategy + "\" is not a strategy (expected one of: "
-                    + String.join(", ", BalancingStrategy.names()) + ")");
-        }
-        Duration connectTimeout = fields.duration("connect-timeout", true);
-        int connectTries = fields.intIn("connect-tries", 1, PoolConfig.MAX_CONNECT_TRIES);
-        return new PoolTuning(strategy, connectTimeout, connectTries);
-    }
-
-    private static List<BackendSpec> backends(ConfigFields pool) {
-        String expected = "a list of \"host:port\" or { address = \"host:port\", weight = 1 }";
-        ConfigList list = pool.list("backends", expected);
-        if (list.isEmpty()) {
-            throw pool.error("backends", "[] is empty (expected: at least one backend)");
-        }
-        String listPath = pool.pathOf("backends");
-        List<BackendSpec> backends = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            ConfigValue entry = list.get(i);
-            String path = listPath + "[" + i + "]";
-            if (entry.valueType() == ConfigValueType.OBJECT) {
-                ConfigFields fields = new ConfigFields((ConfigObject) entry, path);
-                fields.checkKeys(BACKEND_KEYS);
-                HostPort address =
-                        address(fields.value("address", "\"host:port\""), fields.pathOf("address"), false);
-                int weight = fields.has("weight") ? fields.intIn("weight", 1, BackendSpec.MAX_WEIGHT) : 1;
-                boolean backup = fields.has("backup") && fields.bool("backup");
-                backends.add(new BackendSpec(address.host(), address.port(), weight, backup));
-            } else {
-                HostPort address = address(entry, path, false);
-                backends.add(new BackendSpec(address.host(), address.port(), 1, false));
-            }
-        }
-        return backends;
+        WhenNoBackend whenNoBackend = fields.choice("when-no-backend", WHEN_NO_BACKEND);
+        return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend);
     }
 
     /** An address as written ({@code host} without brackets), and resolved. */
-    private record HostPort(String host, int port, InetSocketAddress resolved) {
+    record HostPort(String host, int port, InetSocketAddress resolved) {
     }
 
     /** {@code host:port} (an IPv6 literal in brackets), resolved now so that a bad name fails at start. */
-    private static HostPort address(ConfigValue value, String path, boolean portZeroAllowed) {
+    static HostPort address(ConfigValue value, String path, boolean portZeroAllowed) {
         if (value.valueType() != ConfigValueType.STRING) {
             throw ConfigError.at(value.origin(), path, ConfigFields.render(value)
                     + " is not an address (expected: \"host:port\")");

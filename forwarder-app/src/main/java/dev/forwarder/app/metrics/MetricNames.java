@@ -13,6 +13,8 @@ import dev.forwarder.core.CloseReason;
  * forwarder.listeners.LISTENER.closed.REASON        meter: connections ended, by {@link CloseReason#label()}
  * forwarder.listeners.LISTENER.duration             timer: accept to close
  * forwarder.pools.POOL.backends.BACKEND.active-connections   gauge: connections picked for it, not yet ended
+ * forwarder.pools.POOL.backends.BACKEND.up                   gauge: 1 while it takes new connections, else 0
+ * forwarder.pools.POOL.backends.BACKEND.health-check-failures  gauge: failed active health checks so far
  * </pre>
  */
 public final class MetricNames {
@@ -23,6 +25,8 @@ public final class MetricNames {
     public static final String BYTES_DOWN = "bytes-down";
     public static final String CLOSED = "closed";
     public static final String DURATION = "duration";
+    public static final String UP = "up";
+    public static final String HEALTH_CHECK_FAILURES = "health-check-failures";
 
     private static final String ROOT = "forwarder";
 

@@ -154,7 +154,7 @@ class ConfigValidationTest {
         ConfigError error = errorAt(text, "wieght", "forwarder.pools.web.backends[1].wieght");
 
         assertThat(error.problem()).isEqualTo("unknown key, did you mean weight? (expected one of: address, weight,"
-                + " backup)");
+                + " backup, max-connections)");
     }
 
     @Test

@@ -3,6 +3,12 @@ package dev.forwarder.app.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.balancer.MemberState;
+import dev.forwarder.balancer.OnDown;
+import dev.forwarder.balancer.PoolSettings;
+import dev.forwarder.balancer.health.HealthCheckSettings;
+import dev.forwarder.balancer.health.HealthCheckType;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.Transport;
 import org.junit.jupiter.api.Test;
@@ -36,8 +42,17 @@ class ReferenceDefaultsTest {
                         "transport", "io-threads", "shutdown-timeout",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
-                        "listener-defaults.write-buffer-high-water-mark",
-                        "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries");
+                        "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
+                        "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries",
+                        "pool-defaults.connect-deadline", "pool-defaults.max-connections",
+                        "pool-defaults.queue-timeout", "pool-defaults.max-fails", "pool-defaults.fail-timeout",
+                        "pool-defaults.slow-start", "pool-defaults.on-down", "pool-defaults.resolve-interval",
+                        "pool-defaults.health-check.type", "pool-defaults.health-check.interval",
+                        "pool-defaults.health-check.timeout", "pool-defaults.health-check.rise",
+                        "pool-defaults.health-check.fall", "pool-defaults.health-check.jitter",
+                        "pool-defaults.health-check.send", "pool-defaults.health-check.expect",
+                        "pool-defaults.health-check.expect-regex", "pool-defaults.health-check.path",
+                        "pool-defaults.health-check.expect-status", "pool-defaults.health-check.initial-state");
     }
 
     @Test
@@ -64,6 +79,7 @@ class ReferenceDefaultsTest {
         assertThat(web.backlog()).isEqualTo(1024);
         assertThat(web.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(web.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
+        assertThat(web.whenNoBackend()).isEqualTo(WhenNoBackend.CLOSE);
     }
 
     @Test
@@ -72,7 +88,44 @@ class ReferenceDefaultsTest {
 
         assertThat(web.strategy()).isEqualTo("round-robin");
         assertThat(web.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(web.connectTries()).isEqualTo(1);
+        assertThat(web.connectTries()).isEqualTo(3);
+        assertThat(web.connectDeadline()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(web.queueTimeout()).isZero();
+        PoolSettings settings = web.settings();
+        assertThat(settings.maxConnections()).isZero();
+        assertThat(settings.maxFails()).isEqualTo(3);
+        assertThat(settings.failTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.slowStart()).isZero();
+        assertThat(settings.onDown()).isEqualTo(OnDown.KEEP_SESSIONS);
+        assertThat(settings.resolveInterval()).isZero();
+        assertThat(web.backends().get(0).maxConnections()).isEqualTo(BackendSpec.POOL_DEFAULT);
+    }
+
+    @Test
+    void healthCheckDefaults() {
+        HealthCheckSettings check = ConfigLoader.parse(MINIMAL, "minimal").pools().get("web").settings()
+                .healthCheck();
+
+        assertThat(check.type()).isEqualTo(HealthCheckType.NONE);
+        assertThat(check.interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(check.timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(check.rise()).isEqualTo(2);
+        assertThat(check.fall()).isEqualTo(3);
+        assertThat(check.jitterPercent()).isEqualTo(10);
+        assertThat(check.send()).isEmpty();
+        assertThat(check.expect()).isEmpty();
+        assertThat(check.expectRegex()).isEmpty();
+        assertThat(check.path()).isEqualTo("/");
+        assertThat(check.expectStatusMin()).isEqualTo(200);
+        assertThat(check.expectStatusMax()).isEqualTo(399);
+        assertThat(check.initialState()).isEqualTo(MemberState.DOWN);
+        assertThat(check).isEqualTo(HealthCheckSettings.NONE);
+    }
+
+    @Test
+    void poolDefaultsAgreeWithTheBalancersOwnDefaults() {
+        assertThat(ConfigLoader.parse(MINIMAL, "minimal").pools().get("web").settings())
+                .isEqualTo(PoolSettings.DEFAULT);
     }
 
     @Test
