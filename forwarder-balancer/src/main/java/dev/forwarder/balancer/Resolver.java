@@ -15,8 +15,16 @@ public interface Resolver {
      */
     List<InetAddress> resolve(String host) throws UnknownHostException;
 
-    /** The JVM's resolver ({@link InetAddress#getAllByName}), which honours {@code /etc/hosts} and its cache. */
+    /**
+     * The system's hosts file and name servers, asked afresh on each lookup (Netty's DNS resolver without its
+     * cache): unlike {@link #jvm()}, a new address shows at the next {@code resolve-interval}.
+     */
     static Resolver system() {
+        return DnsResolver.shared();
+    }
+
+    /** The JVM's resolver ({@link InetAddress#getAllByName}), with its address cache (30 s by default). */
+    static Resolver jvm() {
         return host -> List.of(InetAddress.getAllByName(host));
     }
 }
