@@ -168,6 +168,11 @@ warm_up() {
 
 versions() {
     echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
+    if git -C "$REPO" rev-parse --short HEAD >/dev/null 2>&1; then
+        echo "source:    commit $(git -C "$REPO" rev-parse --short HEAD), $(git -C "$REPO" status --short -- \
+            forwarder-core forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/;" \
+            "jar built $(date -r "$ORIGINAL_JAR" '+%F %T')"
+    fi
     echo "haproxy:   $(haproxy -v | head -1)"
     echo "nginx:     $(nginx -v 2>&1)"
     echo "iperf3:    $(iperf3 --version | head -1)"
@@ -178,6 +183,7 @@ main() {
     local began=$SECONDS round i wl t
     ensure_tools
     # A private copy: a JVM loads classes from its jar lazily, and a build running meanwhile replaces the jar.
+    ORIGINAL_JAR=$JAR
     cp "$JAR" "$WORK/forwarder.jar"
     JAR=$WORK/forwarder.jar
     pick_ports
