@@ -108,9 +108,4 @@ public record HealthCheckSettings(
     public boolean enabled() {
         return type != HealthCheckType.NONE;
     }
-
-    public HealthCheckSettings withType(HealthCheckType newType) {
-        return new HealthCheckSettings(newType, interval, timeout, rise, fall, jitterPercent, send, expect,
-                expectRegex, path, expectStatusMin, expectStatusMax, initialState);
-    }
 }
