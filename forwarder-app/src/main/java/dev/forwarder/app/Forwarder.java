@@ -11,6 +11,7 @@ import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.balancer.Pool;
 import dev.forwarder.balancer.PoolListener;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.core.Addresses;
 import dev.forwarder.core.BoundListener;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ListenerBindException;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -41,6 +44,9 @@ public final class Forwarder implements AutoCloseable {
     // Epoll words errors as "bind(..) failed with error(-98): Address already in use"; users need the reason.
     private static final Pattern NATIVE_PREFIX =
             Pattern.compile("^[a-z_]+\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ");
+
+    /** How long a paused listener waits before binding again when its port was taken meanwhile. */
+    static final Duration RESUME_RETRY = Duration.ofSeconds(1);
 
     private final ForwarderConfig config;
     private final RelayServer relay;
@@ -101,7 +107,7 @@ public final class Forwarder implements AutoCloseable {
         for (BoundListener listener : bound.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
-                    authority(listener.localAddress()), settings.pool(),
+                    Addresses.format(listener.localAddress()), settings.pool(),
                     config.poolOf(settings).backends().size());
         }
         return forwarder;
@@ -201,15 +207,28 @@ public final class Forwarder implements AutoCloseable {
                     return;
                 }
                 if (available) {
-                    try {
-                        listener.resumeAccepting();
-                    } catch (ListenerBindException e) {
-                        log.error("cannot resume listener={} pool={} error=\"{}\"", listener.name(), pool.name(),
-                                e.getMessage());
-                    }
+                    resume(listener, pool);
                 } else {
                     listener.pauseAccepting();
                 }
+            }
+        }
+
+        /**
+         * Binds the listener again; while something else holds the port, tries again every second for as long
+         * as the pool stays available and forwarder runs.
+         */
+        private void resume(BoundListener listener, Pool pool) {
+            if (stopped.get() || !pool.available()) {
+                return;
+            }
+            try {
+                listener.resumeAccepting();
+            } catch (ListenerBindException e) {
+                log.error("cannot resume listener={} pool={} retry_ms={} error=\"{}\"", listener.name(), pool.name(),
+                        RESUME_RETRY.toMillis(), e.getMessage());
+                CompletableFuture.delayedExecutor(RESUME_RETRY.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> resume(listener, pool));
             }
         }
 
@@ -219,8 +238,4 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    static String authority(InetSocketAddress address) {
-        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
 }

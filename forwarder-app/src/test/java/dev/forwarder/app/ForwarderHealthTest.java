@@ -84,6 +84,26 @@ class ForwarderHealthTest {
     }
 
     @Test
+    void pausedListenerWhosePortWasTakenResumesOnceThePortIsFree() throws Exception {
+        try (EchoBackend backend = EchoBackend.notListening();
+                Forwarder forwarder = start(", when-no-backend = pause-accept", FAST_TCP_CHECK, backend.port())) {
+            InetSocketAddress address = forwarder.listenerAddress("web");
+            await().atMost(Duration.ofSeconds(3)).until(() -> !listener(forwarder).isAccepting());
+            try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+                squatter.bind(address);
+                backend.listen();
+                await().atMost(Duration.ofSeconds(3)).until(() -> forwarder.pool("web").available());
+                // The resume fails while the port is taken, and keeps trying.
+                assertThat(listener(forwarder).isAccepting()).isFalse();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener(forwarder).isAccepting());
+            try (Socket client = connect(forwarder)) {
+                assertThat(echo(client, "back")).isEqualTo("back");
+            }
+        }
+    }
+
+    @Test
     void closeByDefaultKeepsAcceptingAndClosesEachClient() throws Exception {
         try (EchoBackend backend = EchoBackend.notListening();
                 Forwarder forwarder = start("", FAST_TCP_CHECK, backend.port())) {
