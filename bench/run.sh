@@ -169,9 +169,9 @@ warm_up() {
 versions() {
     echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
     if git -C "$REPO" rev-parse --short HEAD >/dev/null 2>&1; then
-        echo "source:    commit $(git -C "$REPO" rev-parse --short HEAD), $(git -C "$REPO" status --short -- \
-            forwarder-core forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/;" \
-            "jar built $(date -r "$ORIGINAL_JAR" '+%F %T')"
+        echo "source:    jar built $(date -r "$ORIGINAL_JAR" '+%F %T'); at bench start the tree was at commit" \
+            "$(git -C "$REPO" rev-parse --short HEAD) with $(git -C "$REPO" status --short -- forwarder-core \
+            forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/"
     fi
     echo "haproxy:   $(haproxy -v | head -1)"
     echo "nginx:     $(nginx -v 2>&1)"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Profiles forwarder with JFR under one bench workload and prints its hot frames:
+#   bash bench/profile.sh [iperf1|iperf4|http-ka|http-close|http-1m|rr]     (default http-close)
+# Environment: SECS (recording and load, default 20), JAR (default forwarder-app/target/forwarder.jar).
+# Starts the workload's backend and a forwarder on 127.0.0.1 only, warms up for 5 s, records for SECS seconds
+# with the "profile" settings, then stops what it started. The recording and the summary stay in bench/results/.
+# Assumes the tools are installed (bench/run.sh installs them).
+set -euo pipefail
+
+WORKLOAD=${1:-http-close}
+SECS=${SECS:-20}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LIB=$REPO/bench/lib
+JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
+source "$LIB/configs.sh"
+[[ -f $JAR ]] || { echo "error: $JAR is missing: mvn -B -q package -DskipTests" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/forwarder-profile.XXXXXX)
+chmod 755 "$WORK"
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=$REPO/bench/results/profile-$WORKLOAD-$STAMP
+mkdir -p "$REPO/bench/results"
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+start() { local name=$1; shift; setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null & PIDS+=("$!"); }
+wait_port() {
+    for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+    echo "error: nothing listens on 127.0.0.1:$1" >&2; exit 1
+}
+
+cp "$JAR" "$WORK/forwarder.jar"
+JAR=$WORK/forwarder.jar
+read -r P_IPERF P_HTTP P_ECHO P_FWD_IPERF P_FWD_HTTP P_FWD_ECHO < <(python3 -c 'import socket
+ss = [socket.socket() for _ in range(6)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+mkdir -p "$WORK/www" "$WORK/tmp"
+head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
+head -c $((1 << 20)) /dev/urandom >"$WORK/www/1m"
+chmod -R a+rX "$WORK/www"
+start iperf3 iperf3 -s -B 127.0.0.1 -p "$P_IPERF"
+write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
+start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
+start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
+write_forwarder_conf "$WORK/forwarder.conf"
+start forwarder java -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
+FWD_PID=${PIDS[-1]}
+wait_port "$P_IPERF"; wait_port "$P_HTTP"; wait_port "$P_ECHO"; wait_port "$P_FWD_ECHO"
+
+load() { # SECONDS
+    case $WORKLOAD in
+        iperf1) iperf3 -c 127.0.0.1 -p "$P_FWD_IPERF" -t "$1" ;;
+        iperf4) iperf3 -c 127.0.0.1 -p "$P_FWD_IPERF" -t "$1" -P 4 ;;
+        http-ka) wrk -t2 -c50 -d"${1}s" --latency "http://127.0.0.1:$P_FWD_HTTP/100b" ;;
+        http-close) wrk -t2 -c50 -d"${1}s" --latency -H 'Connection: close' "http://127.0.0.1:$P_FWD_HTTP/100b" ;;
+        http-1m) wrk -t2 -c10 -d"${1}s" --latency "http://127.0.0.1:$P_FWD_HTTP/1m" ;;
+        rr) java -jar "$JAR" loadtest --target "127.0.0.1:$P_FWD_ECHO" --connections 50 --duration "${1}s" --quiet ;;
+        *) echo "error: unknown workload $WORKLOAD" >&2; exit 2 ;;
+    esac
+}
+
+echo "warm-up 5 s ($WORKLOAD through forwarder); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+load 5 >/dev/null
+jcmd "$FWD_PID" JFR.start name=bench settings=profile filename="$OUT.jfr" >/dev/null
+load "$SECS" >"$OUT.load.txt"
+jcmd "$FWD_PID" JFR.stop name=bench >/dev/null
+{
+    echo "forwarder under $WORKLOAD for $SECS s; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    grep -E 'Requests/sec|receiver|requests  ' "$OUT.load.txt" || true
+    echo
+    jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$OUT.jfr" | python3 "$LIB/jfrtop.py" 20
+} | tee "$OUT.txt"
+echo "recording: $OUT.jfr; summary: $OUT.txt" >&2
