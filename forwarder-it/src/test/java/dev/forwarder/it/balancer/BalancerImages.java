@@ -18,6 +18,9 @@ final class BalancerImages {
     /** socat on port 7000: the host name as the first line of every connection, then an echo. */
     static final ImageFromDockerfile HOSTNAME_ECHO = build("hostname-echo");
 
+    /** dnsmasq answering only from a hosts file that a test rewrites, re-read on SIGHUP, TTL 0. */
+    static final ImageFromDockerfile DNSMASQ = build("dnsmasq");
+
     /** Debian's OpenJDK 17 runtime, for the packaged jar. The slow one (apt of a JRE) the first time. */
     static final ImageFromDockerfile JRE = build("forwarder-jre");
 
