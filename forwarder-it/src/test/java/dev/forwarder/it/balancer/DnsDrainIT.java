@@ -12,7 +12,6 @@ import org.testcontainers.images.builder.Transferable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ class DnsDrainIT {
             for (int i = 0; i < 4 && held == null; i++) {
                 Socket socket = open();
                 opened.add(socket);
-                if (readLine(socket).equals("drain-echo-2")) {
+                if (EchoLines.readLine(socket).equals("drain-echo-2")) {
                     held = socket;
                 }
             }
@@ -97,18 +96,18 @@ class DnsDrainIT {
                     socket.close();
                 }
             }
-            assertThat(echo(held, "before")).isEqualTo("before");
+            assertThat(EchoLines.echo(held, "before")).isEqualTo("before");
 
             publish(ECHO_1);
             await("drain-echo-2's address gone from DNS").atMost(DNS_BOUND)
                     .until(() -> forwarder.getLogs().contains("gone=true active=1"));
             for (int i = 0; i < 10; i++) {
                 try (Socket socket = open()) {
-                    assertThat(readLine(socket)).as("new connection %d while drain-echo-2 drains", i)
+                    assertThat(EchoLines.readLine(socket)).as("new connection %d while drain-echo-2 drains", i)
                             .isEqualTo("drain-echo-1");
                 }
             }
-            assertThat(echo(held, "while draining")).as("the draining member's open connection still relays")
+            assertThat(EchoLines.echo(held, "while draining")).as("the draining member's open connection still relays")
                     .isEqualTo("while draining");
             assertThat(forwarder.getLogs()).as("a member with an open connection stays until it ends")
                     .doesNotContain("reason=drained");
@@ -121,7 +120,7 @@ class DnsDrainIT {
             await("drain-echo-2 back as a member").atMost(DNS_BOUND).pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         try (Socket socket = open()) {
-                            return readLine(socket).equals("drain-echo-2");
+                            return EchoLines.readLine(socket).equals("drain-echo-2");
                         }
                     });
         } finally {
@@ -149,27 +148,6 @@ class DnsDrainIT {
     }
 
     private static Socket open() throws IOException {
-        Socket socket = new Socket();
-        socket.connect(listener, 5_000);
-        socket.setSoTimeout(5_000);
-        return socket;
-    }
-
-    private static String echo(Socket socket, String text) throws IOException {
-        socket.getOutputStream().write((text + "\n").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return readLine(socket);
-    }
-
-    /** One line, read byte by byte so nothing after it is buffered away from the next read. */
-    private static String readLine(Socket socket) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c; (c = socket.getInputStream().read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("closed after \"" + line + "\"");
-            }
-            line.append((char) c);
-        }
-        return line.toString();
+        return EchoLines.open(listener);
     }
 }

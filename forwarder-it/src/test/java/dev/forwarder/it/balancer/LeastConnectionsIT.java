@@ -9,10 +9,8 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LeastConnectionsIT {
 
     private static final String POOL = "echo";
-    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(5);
 
     @Container
     static final GenericContainer<?> ECHO_A = Backends.hostnameEcho("lc-echo-a");
@@ -80,36 +77,15 @@ class LeastConnectionsIT {
             assertThat(b.activeConnections()).isEqualTo(10);
             // Every held connection still relays both ways.
             for (Socket socket : held) {
-                assertThat(echo(socket, "still here")).isEqualTo("still here");
+                assertThat(EchoLines.echo(socket, "still here")).isEqualTo("still here");
             }
         }
     }
 
     /** Opens a connection through forwarder, keeps it open, and returns the backend's name (its first line). */
     private String openAndName(InetSocketAddress listener) throws IOException {
-        Socket socket = new Socket();
+        Socket socket = EchoLines.open(listener);
         held.add(socket);
-        socket.connect(listener, (int) SOCKET_TIMEOUT.toMillis());
-        socket.setSoTimeout((int) SOCKET_TIMEOUT.toMillis());
-        return readLine(socket);
-    }
-
-    private static String echo(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write((text + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return readLine(socket);
-    }
-
-    /** One line, read byte by byte so nothing after it is buffered away from the next read. */
-    private static String readLine(Socket socket) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c; (c = socket.getInputStream().read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("closed after \"" + line + "\"");
-            }
-            line.append((char) c);
-        }
-        return line.toString();
+        return EchoLines.readLine(socket);
     }
 }

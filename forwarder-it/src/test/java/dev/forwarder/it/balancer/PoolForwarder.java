@@ -33,13 +33,20 @@ final class PoolForwarder implements AutoCloseable {
 
     /** Each pool of {@code poolHoconByName}, each behind a listener of its own name. */
     static PoolForwarder start(Map<String, String> poolHoconByName) throws Exception {
-        String hocon = config(new LinkedHashMap<>(poolHoconByName));
+        return start(poolHoconByName, Map.of());
+    }
+
+    /** As {@link #start(Map)}, with more keys (e.g. {@code when-no-backend = pause-accept}) for some listeners. */
+    static PoolForwarder start(Map<String, String> poolHoconByName, Map<String, String> listenerHoconByName)
+            throws Exception {
+        String hocon = config(new LinkedHashMap<>(poolHoconByName), listenerHoconByName);
         return new PoolForwarder(Forwarder.start(ConfigLoader.parse(hocon, PoolForwarder.class.getName())));
     }
 
-    private static String config(Map<String, String> pools) {
+    private static String config(Map<String, String> pools, Map<String, String> listenerExtras) {
         String listeners = pools.keySet().stream()
-                .map(name -> "    " + name + " { bind = \"127.0.0.1:0\", pool = " + name + " }\n")
+                .map(name -> "    " + name + " { bind = \"127.0.0.1:0\", pool = " + name
+                        + (listenerExtras.containsKey(name) ? ", " + listenerExtras.get(name) : "") + " }\n")
                 .collect(Collectors.joining());
         String poolBlocks = pools.entrySet().stream()
                 .map(e -> "    " + e.getKey() + " {\n" + e.getValue() + "\n    }\n")
