@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * One relayed connection: the handler of the client channel and the state both directions share.
  *
  * <p>Every method runs on the client channel's event loop, and the backend channel is registered on that same
- * loop, so no field needs {@code volatile} or a lock. Reads are driven by hand ({@code AUTO_READ} off): the first
- * read of each side follows the connect, and a side is read again only while its peer is writable, which bounds
- * what is queued to the write-buffer high water mark plus one read.
+ * loop, so no field needs {@code volatile} or a lock (the one exception, {@link #wake()}, says why). Neither side
+ * reads until the backend is connected ({@code AUTO_READ} off); from then on each side reads by itself and stops
+ * only while its peer is over the write-buffer high water mark, which bounds what is queued to that mark plus one
+ * read loop. Switching reads only on back-pressure, not per read, saves two {@code epoll_ctl} calls per read.
  */
 public final class RelayConnection extends ChannelInboundHandlerAdapter implements ConnectionInfo, Waiter {
 
@@ -67,7 +68,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private long firstTryNanos;
     // Set while the connection waits in its chooser's queue for a backend to free up.
     private ScheduledFuture<?> queueTimer;
-    // Read by wake() on any thread.
+    // volatile: the chooser calls wake() from whichever thread released a backend.
     private volatile boolean waiting;
 
     public RelayConnection(RelayContext context) {
@@ -338,8 +339,9 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             if (earlyClientFin) {
                 inputEnded(true);
             }
-            read(channel);
-            read(inbound);
+            // From here each side reads by itself while its peer is writable: no epoll_ctl per read batch.
+            setReading(channel, true);
+            setReading(inbound, true);
             return;
         }
         Backend refused = backend;
@@ -378,22 +380,25 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         to.flush();
-        if (to.isWritable()) {
-            read(from);
-        }
     }
 
-    /** {@code writer} drained under its low water mark (or filled up): read more from its peer if it can take it. */
+    /**
+     * {@code writer} filled past its high water mark or drained under its low one: its peer stops or resumes
+     * reading. This is the only place reads are switched once both sides are connected, so epoll interest changes
+     * with back-pressure, not with every read.
+     */
     private void resumeReading(Channel writer, Channel reader) {
-        if (writer != null && reader != null && writer.isWritable()) {
-            read(reader);
+        if (writer != null && reader != null && state != ConnectionState.CONNECTING) {
+            setReading(reader, writer.isWritable());
         }
     }
 
-    private void read(Channel channel) {
-        // Never read() a side whose input is shut down: epoll answers ENOENT and Netty closes the channel.
-        if (state.compareTo(ConnectionState.CLOSING) < 0 && !((DuplexChannel) channel).isInputShutdown()) {
-            channel.read();
+    private void setReading(Channel channel, boolean reading) {
+        if (!reading) {
+            channel.config().setAutoRead(false);
+        } else if (state.compareTo(ConnectionState.CLOSING) < 0 && !((DuplexChannel) channel).isInputShutdown()) {
+            // Never resume a side whose input is shut down: there is nothing left to read.
+            channel.config().setAutoRead(true);
         }
     }
 
