@@ -7,8 +7,11 @@ import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -70,6 +73,11 @@ public final class BoundListener {
         return total;
     }
 
+    /** The client channels of the open connections, for tests and diagnostics; a live, thread-safe view. */
+    public Iterable<Channel> clientChannels() {
+        return context.clientChannels();
+    }
+
     /** Whether the listening sockets are open. */
     public synchronized boolean isAccepting() {
         return acceptState == AcceptState.ACCEPTING;
@@ -84,6 +92,7 @@ public final class BoundListener {
             return;
         }
         closeServerChannels();
+        awaitReleased();
         acceptState = AcceptState.PAUSED;
         log.info("paused accepting listener={} address={}", name(), Addresses.format(localAddress));
     }
@@ -108,6 +117,26 @@ public final class BoundListener {
             closeServerChannels();
         }
         acceptState = AcceptState.STOPPED;
+    }
+
+    /**
+     * Java NIO closes a listening socket registered with a selector only when that selector next runs, and until
+     * then the kernel still completes handshakes. Pausing returns once a plain bind of the address succeeds, i.e.
+     * once the kernel refuses new clients; bounded to two seconds.
+     */
+    private void awaitReleased() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() - deadline < 0) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(localAddress);
+                return;
+            } catch (IOException stillBound) {
+                Thread.onSpinWait();
+            }
+        }
+        log.warn("listening socket still bound after pause listener={} address={}", name(),
+                Addresses.format(localAddress));
     }
 
     private void closeServerChannels() {

@@ -122,6 +122,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         return reason;
     }
 
+    /** The backend channel, or {@code null} while none is connecting or connected. */
+    public Channel backendChannel() {
+        return outbound;
+    }
+
     /** Bytes queued in this connection's two channels and not yet taken by the kernel. */
     public long pendingWriteBytes() {
         return pending(inbound) + pending(outbound);
@@ -245,7 +250,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         channel.config().setWriteBufferWaterMark(context.waterMark());
         channel.config().setConnectTimeoutMillis((int) Math.min(context.connectTimeoutMillis(), remainingMillis));
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        // TCP_NODELAY is Netty's default for socket channels already; setting it again costs a syscall.
         // One handler per backend channel: a retry gets a new channel and a new handler.
         channel.pipeline().addLast(Pipelines.BACKEND, new BackendHandler(this));
         outbound = channel;
