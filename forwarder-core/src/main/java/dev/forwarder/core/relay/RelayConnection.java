@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop, so no field needs {@code volatile} or a lock (the one exception, {@link #wake()}, says why). Neither side
  * reads until the backend is connected ({@code AUTO_READ} off); from then on each side reads by itself and stops
  * only while its peer is over the write-buffer high water mark, which bounds what is queued to that mark plus one
- * read loop. Switching reads only on back-pressure, not per read, saves two {@code epoll_ctl} calls per read.
+ * read loop.
  */
 public final class RelayConnection extends ChannelInboundHandlerAdapter implements ConnectionInfo, Waiter {
 
@@ -389,8 +389,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     /**
      * {@code writer} filled past its high water mark or drained under its low one: its peer stops or resumes
-     * reading. This is the only place reads are switched once both sides are connected, so epoll interest changes
-     * with back-pressure, not with every read.
+     * reading. This is the only place reads are switched once both sides are connected.
      */
     private void resumeReading(Channel writer, Channel reader) {
         if (writer != null && reader != null && state != ConnectionState.CONNECTING) {
