@@ -14,6 +14,7 @@ import dev.forwarder.balancer.PoolMember;
 import dev.forwarder.core.Addresses;
 import dev.forwarder.core.BoundListener;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.RelayServer;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
 
 /**
  * A running forwarder: the relay with every configured listener bound to its pool, and the metrics they record.
- * Each instance has its own {@link MetricRegistry}; its metrics stay readable after {@link #shutdown}.
+ * Each instance has its own {@link MetricRegistry}; its metrics stay readable after {@link #shutdown}. With
+ * {@code metrics.enabled = false} the registry stays empty and the relay reports to {@link ConnectionObserver#NOOP}.
  *
  * <p>Pools run their health checks on the relay's event loops, and tell the relay (through a {@link PoolListener})
  * when a pool's listeners should pause or resume accepting ({@code when-no-backend = pause-accept}) and when a
@@ -82,11 +84,15 @@ public final class Forwarder implements AutoCloseable {
                         .healthCheckTransport(relay.eventLoops(), relay.transportKit()::newClientChannel)
                         .build();
                 pools.put(pool.name(), built);
-                PoolMetrics.register(metrics, built);
+                if (config.metricsEnabled()) {
+                    PoolMetrics.register(metrics, built);
+                }
             }
             for (ListenerConfig listener : config.listeners().values()) {
                 PoolConfig pool = config.poolOf(listener);
-                bound.put(listener.name(), bind(relay, listener, pool, pools.get(pool.name()), metrics));
+                ConnectionObserver observer = config.metricsEnabled()
+                        ? new ListenerMetrics(metrics, listener.name()) : ConnectionObserver.NOOP;
+                bound.put(listener.name(), bind(relay, listener, pool, pools.get(pool.name()), observer));
             }
         } catch (ListenerBindException | RuntimeException e) {
             pools.values().forEach(Pool::close);
@@ -114,10 +120,10 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private static BoundListener bind(RelayServer relay, ListenerConfig listener, PoolConfig poolConfig, Pool pool,
-            MetricRegistry metrics) throws ListenerBindException {
+            ConnectionObserver observer) throws ListenerBindException {
         try {
-            return relay.bind(listener.toSettings(poolConfig.connectTimeout()), pool,
-                    new ListenerMetrics(metrics, listener.name()), poolConfig.connectPolicy());
+            return relay.bind(listener.toSettings(poolConfig.connectTimeout()), pool, observer,
+                    poolConfig.connectPolicy());
         } catch (ListenerBindException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()

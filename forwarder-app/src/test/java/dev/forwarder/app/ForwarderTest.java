@@ -118,6 +118,27 @@ class ForwarderTest {
     }
 
     @Test
+    void metricsOffRegistersNoMetricAndStillRelays() throws Exception {
+        ForwarderConfig config = ConfigLoader.parse("""
+                forwarder {
+                  io-threads = 2
+                  metrics.enabled = false
+                  listeners { web { bind = "127.0.0.1:0", pool = web } }
+                  pools { web { backends = [ "127.0.0.1:%d", "127.0.0.1:%d" ] } }
+                }
+                """.formatted(first.address().getPort(), second.address().getPort()), "test");
+        try (Forwarder forwarder = Forwarder.start(config)) {
+            assertThat(requests(forwarder, 4)).containsExactly(first.greeting(), second.greeting(),
+                    first.greeting(), second.greeting());
+
+            assertThat(forwarder.metrics().getMetrics()).isEmpty();
+            // The pool still counts each backend's connections for its strategy; only the gauges are gone.
+            await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.pool("web").members().stream()
+                    .allMatch(member -> member.activeConnections() == 0));
+        }
+    }
+
+    @Test
     void reportsTheActualPortOfEachListener() throws Exception {
         try (Forwarder forwarder = Forwarder.start(config("\"127.0.0.1:" + second.address().getPort() + "\""))) {
             InetSocketAddress address = forwarder.listenerAddress("web");

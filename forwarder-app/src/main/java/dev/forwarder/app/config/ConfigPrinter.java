@@ -27,6 +27,9 @@ public final class ConfigPrinter {
         line(out, 1, "transport", transport(config.transport()));
         line(out, 1, "io-threads", Integer.toString(config.ioThreads()));
         line(out, 1, "shutdown-timeout", duration(config.shutdownTimeout()));
+        out.append("  metrics {\n");
+        line(out, 2, "enabled", Boolean.toString(config.metricsEnabled()));
+        out.append("  }\n");
         out.append("  listeners {\n");
         for (ListenerConfig listener : config.listeners().values()) {
             out.append("    ").append(ConfigUtil.joinPath(listener.name())).append(" {\n");

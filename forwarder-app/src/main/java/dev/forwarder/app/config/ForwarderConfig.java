@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param transport which Netty transport to run on
  * @param ioThreads event loops shared by all listeners, 0 (one per core) to {@link #MAX_IO_THREADS}
  * @param shutdownTimeout on SIGTERM, how long open connections may take to finish; &gt;= 0
+ * @param metricsEnabled whether listeners and pools record metrics; when false the relay reports to no observer
+ *        and the registry stays empty
  * @param listeners by name, at least one, each naming a pool in {@code pools}; iterated in name order
  * @param pools by name; iterated in name order
  */
@@ -21,6 +23,7 @@ public record ForwarderConfig(
         Transport transport,
         int ioThreads,
         Duration shutdownTimeout,
+        boolean metricsEnabled,
         Map<String, ListenerConfig> listeners,
         Map<String, PoolConfig> pools) {
 

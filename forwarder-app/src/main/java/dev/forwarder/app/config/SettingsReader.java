@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
-            "listener-defaults", "pool-defaults", "listeners", "pools");
+            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
+    static final List<String> METRICS_KEYS = List.of("enabled");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
@@ -44,6 +45,9 @@ final class SettingsReader {
         Transport transport = transport(root);
         int ioThreads = root.intIn("io-threads", 0, ForwarderConfig.MAX_IO_THREADS);
         Duration shutdownTimeout = root.duration("shutdown-timeout", false);
+        ConfigFields metrics = new ConfigFields(root.objectOrEmpty("metrics"), ROOT + ".metrics");
+        metrics.checkKeys(METRICS_KEYS);
+        boolean metricsEnabled = metrics.bool("enabled");
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -101,7 +105,8 @@ final class SettingsReader {
                     + " e.g. listeners { web { bind = \"127.0.0.1:8080\", pool = web } })");
         }
         return build(forwarder, ROOT,
-                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, listeners, pools));
+                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners,
+                        pools));
     }
 
     private static Transport transport(ConfigFields root) {

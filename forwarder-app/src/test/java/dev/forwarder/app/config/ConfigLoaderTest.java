@@ -118,6 +118,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheMetricsSwitch() {
+        String text = """
+                forwarder {
+                  metrics.enabled = false
+                  listeners { web { bind = "127.0.0.1:8080", pool = web } }
+                  pools { web { backends = [ "127.0.0.1:9001" ] } }
+                }
+                """;
+
+        assertThat(ConfigLoader.parse(text, "off").metricsEnabled()).isFalse();
+        assertThat(ConfigLoader.parse(text.replace("false", "true"), "on").metricsEnabled()).isTrue();
+    }
+
+    @Test
     void listsListenersAndPoolsInNameOrder() {
         ForwarderConfig config = ConfigLoader.parse("""
                 forwarder {

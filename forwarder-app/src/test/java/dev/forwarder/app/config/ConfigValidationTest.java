@@ -123,6 +123,22 @@ class ConfigValidationTest {
     }
 
     @Test
+    void metricsSwitchIsCheckedLikeEveryOtherKey() {
+        String typo = ConfigFiles.example("", "").replace("forwarder {\n",
+                "forwarder {\n  metrics { enabeld = false }\n");
+        assertThat(errorAt(typo, "enabeld", "forwarder.metrics.enabeld").problem())
+                .isEqualTo("unknown key, did you mean enabled? (expected one of: enabled)");
+
+        String notBoolean = ConfigFiles.example("", "").replace("forwarder {\n",
+                "forwarder {\n  metrics { enabled = sometimes }\n");
+        assertThat(errorAt(notBoolean, "sometimes", "forwarder.metrics.enabled").problem())
+                .isEqualTo("\"sometimes\" is not a boolean (expected: true or false)");
+
+        String notObject = ConfigFiles.example("", "").replace("forwarder {\n", "forwarder {\n  metrics = false\n");
+        errorAt(notObject, "metrics", "forwarder.metrics");
+    }
+
+    @Test
     void typoedKeyOutsideTheForwarderBlock() {
         String text = ConfigFiles.example("", "").replace("forwarder {\n", "forwader {\n}\nforwarder {\n");
 

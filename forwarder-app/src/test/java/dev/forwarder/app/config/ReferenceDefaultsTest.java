@@ -39,7 +39,7 @@ class ReferenceDefaultsTest {
     void referenceConfDefinesExactlyTheDocumentedKeys() {
         assertThat(reference().entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
-                        "transport", "io-threads", "shutdown-timeout",
+                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
@@ -69,6 +69,7 @@ class ReferenceDefaultsTest {
         assertThat(config.transport()).isEqualTo(Transport.AUTO);
         assertThat(config.ioThreads()).isZero();
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.metricsEnabled()).isTrue();
     }
 
     @Test
