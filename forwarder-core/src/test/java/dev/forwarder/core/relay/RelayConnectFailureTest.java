@@ -4,6 +4,7 @@ import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.Transport;
 import dev.forwarder.core.testing.BlockingServer;
 import dev.forwarder.core.testing.FixedChooser;
+import dev.forwarder.core.testing.FullAcceptQueue;
 import dev.forwarder.core.testing.RecordingObserver;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,8 +16,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,12 +44,10 @@ class RelayConnectFailureTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void backendThatNeverAnswersTheHandshakeTimesOut(Transport transport) throws Exception {
-        // A listening socket whose accept queue is full drops new SYNs: the connect neither succeeds nor fails.
         Duration connectTimeout = Duration.ofMillis(400);
-        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = fillAcceptQueue(full);
-            RecordingObserver observer = new RecordingObserver();
-            FixedChooser chooser = new FixedChooser((InetSocketAddress) full.getLocalSocketAddress());
+        RecordingObserver observer = new RecordingObserver();
+        try (FullAcceptQueue full = new FullAcceptQueue()) {
+            FixedChooser chooser = new FixedChooser(full.address());
             try (RelayFixture relay = new RelayFixture(transport,
                     RelayFixture.settings().withConnectTimeout(connectTimeout), chooser, observer, 1);
                  Socket client = relay.connect()) {
@@ -62,10 +59,6 @@ class RelayConnectFailureTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
                 assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.CONNECT_FAILED);
                 assertThat(chooser.outstanding()).isZero();
-            } finally {
-                for (Socket filler : fillers) {
-                    filler.close();
-                }
             }
         }
     }
@@ -108,21 +101,5 @@ class RelayConnectFailureTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return (InetSocketAddress) socket.getLocalSocketAddress();
         }
-    }
-
-    private static List<Socket> fillAcceptQueue(ServerSocket server) throws IOException {
-        List<Socket> fillers = new ArrayList<>();
-        // Backlog 1 holds two completed handshakes on Linux; a few more make sure the queue is full.
-        for (int i = 0; i < 3; i++) {
-            Socket socket = new Socket();
-            try {
-                socket.connect(server.getLocalSocketAddress(), 300);
-                fillers.add(socket);
-            } catch (IOException full) {
-                socket.close();
-                break;
-            }
-        }
-        return fillers;
     }
 }

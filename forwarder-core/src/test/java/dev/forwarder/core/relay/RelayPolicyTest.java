@@ -8,20 +8,17 @@ import dev.forwarder.core.Transport;
 import dev.forwarder.core.Waiter;
 import dev.forwarder.core.testing.BlockingServer;
 import dev.forwarder.core.testing.FixedChooser;
+import dev.forwarder.core.testing.FullAcceptQueue;
 import dev.forwarder.core.testing.RecordingObserver;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,19 +73,8 @@ class RelayPolicyTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void connectDeadlineCutsTheTriesShort(Transport transport) throws Exception {
         // Every backend drops SYNs; 5 tries of 400 ms would take 2 s, the 600 ms deadline ends them sooner.
-        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Socket filler = new Socket();
-                try {
-                    filler.connect(full.getLocalSocketAddress(), 300);
-                    fillers.add(filler);
-                } catch (IOException queueFull) {
-                    filler.close();
-                    break;
-                }
-            }
-            InetSocketAddress address = (InetSocketAddress) full.getLocalSocketAddress();
+        try (FullAcceptQueue full = new FullAcceptQueue()) {
+            InetSocketAddress address = full.address();
             FixedChooser chooser = new FixedChooser(address, address, address, address, address);
             RecordingObserver observer = new RecordingObserver();
             try (RelayFixture relay = new RelayFixture(transport,
@@ -102,10 +88,6 @@ class RelayPolicyTest {
                 assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.CONNECT_FAILED);
                 assertThat(observer.closed.get(0).failed()).isEqualTo(2);
                 assertThat(chooser.outstanding()).isZero();
-            } finally {
-                for (Socket filler : fillers) {
-                    filler.close();
-                }
             }
         }
     }
