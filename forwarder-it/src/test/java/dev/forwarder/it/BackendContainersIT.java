@@ -1,5 +1,7 @@
 package dev.forwarder.it;
 
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -7,10 +9,10 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 import java.time.Duration;
 
-import static dev.forwarder.it.ServerContainers.ECHO_PORT;
-import static dev.forwarder.it.ServerContainers.HTTP_PORT;
-import static dev.forwarder.it.ServerContainers.REDIS_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.ECHO_PORT;
+import static dev.forwarder.it.support.Backends.HTTP_PORT;
+import static dev.forwarder.it.support.Backends.REDIS_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,15 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackendContainersIT {
 
     @Container
-    static final GenericContainer<?> NGINX = ServerContainers.nginx("nginx-direct");
+    static final GenericContainer<?> NGINX = Backends.nginx("nginx-direct");
     @Container
-    static final GenericContainer<?> REDIS = ServerContainers.redis();
+    static final GenericContainer<?> REDIS = Backends.redis();
     @Container
-    static final GenericContainer<?> ECHO = ServerContainers.echo();
+    static final GenericContainer<?> ECHO = Backends.echo();
 
     @Test
     void eachServerAnswersOnItsMappedPort() throws Exception {
-        assertThat(HttpProbe.get(hostAddress(NGINX, HTTP_PORT), "/").body()).isEqualTo("nginx-direct\n");
+        assertThat(Http.get(hostAddress(NGINX, HTTP_PORT), "/").body()).isEqualTo("nginx-direct\n");
         try (RespClient redis = new RespClient(hostAddress(REDIS, REDIS_PORT), Duration.ofSeconds(10))) {
             assertThat(redis.command("PING")).isEqualTo("PONG");
         }

@@ -2,6 +2,7 @@ package dev.forwarder.it;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.forwarder.app.metrics.MetricNames;
+import dev.forwarder.it.support.Backends;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -10,8 +11,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.forwarder.it.ServerContainers.ECHO_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.ECHO_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,7 +23,7 @@ class EchoThroughForwarderIT {
     private static final long SIXTY_FOUR_MIB = 64L << 20;
 
     @Container
-    static final GenericContainer<?> ECHO = ServerContainers.echo();
+    static final GenericContainer<?> ECHO = Backends.echo();
 
     @Test
     void sixtyFourMebibytesOfRandomBytesComeBackUnchanged() throws Exception {

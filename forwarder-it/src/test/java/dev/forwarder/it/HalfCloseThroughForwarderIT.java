@@ -1,6 +1,7 @@
 package dev.forwarder.it;
 
 import dev.forwarder.app.metrics.MetricNames;
+import dev.forwarder.it.support.Backends;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.containers.GenericContainer;
@@ -15,8 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.forwarder.it.ServerContainers.ECHO_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.ECHO_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,7 @@ class HalfCloseThroughForwarderIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     @Container
-    static final GenericContainer<?> ECHO = ServerContainers.echo();
+    static final GenericContainer<?> ECHO = Backends.echo();
 
     @ParameterizedTest(name = "transport={0}")
     @ValueSource(strings = {"epoll", "nio"})

@@ -1,5 +1,7 @@
 package dev.forwarder.it;
 
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +22,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import static dev.forwarder.it.ServerContainers.HTTP_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.HTTP_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,9 +41,9 @@ class PackagedJarIT {
     private static final Path LOG = Path.of("target", "packaged-jar-it.log");
 
     @Container
-    static final GenericContainer<?> NGINX_A = ServerContainers.nginx("jar-nginx-a");
+    static final GenericContainer<?> NGINX_A = Backends.nginx("jar-nginx-a");
     @Container
-    static final GenericContainer<?> NGINX_B = ServerContainers.nginx("jar-nginx-b");
+    static final GenericContainer<?> NGINX_B = Backends.nginx("jar-nginx-b");
 
     private Process process;
 
@@ -72,7 +74,7 @@ class PackagedJarIT {
 
         Map<String, Integer> answersByBackend = new TreeMap<>();
         for (int i = 0; i < 10; i++) {
-            HttpProbe.Answer answer = HttpProbe.get(listener, "/");
+            Http.Answer answer = Http.get(listener, "/");
             assertThat(answer.status()).isEqualTo(200);
             answersByBackend.merge(answer.body().strip(), 1, Integer::sum);
         }

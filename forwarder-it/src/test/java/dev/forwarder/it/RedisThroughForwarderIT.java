@@ -1,5 +1,6 @@
 package dev.forwarder.it;
 
+import dev.forwarder.it.support.Backends;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -9,8 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 
-import static dev.forwarder.it.ServerContainers.REDIS_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.REDIS_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A request/response protocol whose framing must survive the relay byte for byte. */
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisThroughForwarderIT {
 
     @Container
-    static final GenericContainer<?> REDIS = ServerContainers.redis();
+    static final GenericContainer<?> REDIS = Backends.redis();
 
     @Test
     void pingsAndStoresAndReadsBackAOneMebibyteValue() throws Exception {

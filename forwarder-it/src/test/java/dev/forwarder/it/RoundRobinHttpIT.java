@@ -1,6 +1,8 @@
 package dev.forwarder.it;
 
 import dev.forwarder.app.metrics.MetricNames;
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -11,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static dev.forwarder.it.ServerContainers.HTTP_PORT;
-import static dev.forwarder.it.ServerContainers.hostAddress;
+import static dev.forwarder.it.support.Backends.HTTP_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Three nginx behind a round-robin pool: each new connection goes to the next backend. */
@@ -20,11 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoundRobinHttpIT {
 
     @Container
-    static final GenericContainer<?> NGINX_1 = ServerContainers.nginx("nginx-1");
+    static final GenericContainer<?> NGINX_1 = Backends.nginx("nginx-1");
     @Container
-    static final GenericContainer<?> NGINX_2 = ServerContainers.nginx("nginx-2");
+    static final GenericContainer<?> NGINX_2 = Backends.nginx("nginx-2");
     @Container
-    static final GenericContainer<?> NGINX_3 = ServerContainers.nginx("nginx-3");
+    static final GenericContainer<?> NGINX_3 = Backends.nginx("nginx-3");
 
     @Test
     void splitsThreeHundredRequestsEvenlyOverThreeNginx() throws Exception {
@@ -33,7 +35,7 @@ class RoundRobinHttpIT {
         Map<String, Integer> answersByBackend = new TreeMap<>();
         try (InProcessForwarder forwarder = InProcessForwarder.roundRobin(backends)) {
             for (int i = 0; i < 300; i++) {
-                HttpProbe.Answer answer = HttpProbe.get(forwarder.address(), "/request/" + i);
+                Http.Answer answer = Http.get(forwarder.address(), "/request/" + i);
                 assertThat(answer.status()).as("status of request %d", i).isEqualTo(200);
                 answersByBackend.merge(answer.body().strip(), 1, Integer::sum);
             }

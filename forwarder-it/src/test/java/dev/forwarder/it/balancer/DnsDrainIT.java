@@ -1,5 +1,7 @@
 package dev.forwarder.it.balancer;
 
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,7 @@ class DnsDrainIT {
             """.formatted(ForwarderContainer.LISTENER_PORT, HOST, Backends.ECHO_PORT, RESOLVE_INTERVAL.toMillis());
 
     private static final Network NETWORK = Network.newNetwork();
-    private static final GenericContainer<?> DNS = new GenericContainer<>(BalancerImages.DNSMASQ)
+    private static final GenericContainer<?> DNS = new GenericContainer<>(TestImages.DNSMASQ)
             .withNetwork(NETWORK)
             .waitingFor(Wait.forLogMessage(".*started, version.*\\n", 1).withStartupTimeout(Duration.ofSeconds(60)));
     private static final GenericContainer<?> ECHO_1 = Backends.hostnameEcho("drain-echo-1").withNetwork(NETWORK);

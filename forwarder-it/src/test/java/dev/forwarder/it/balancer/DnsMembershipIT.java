@@ -1,5 +1,7 @@
 package dev.forwarder.it.balancer;
 
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Line-at-a-time talk with the hostname-echo server ({@link Backends#hostnameEcho}): a connection's first line names
- * the backend it reached, every later line comes back as sent. Reads go byte by byte, so nothing after a line is
- * buffered away from the next read.
+ * Line-at-a-time talk with the hostname-echo server ({@link dev.forwarder.it.support.Backends#hostnameEcho}): a
+ * connection's first line names the backend it reached, every later line comes back as sent. Reads go byte by
+ * byte, so nothing after a line is buffered away from the next read.
  */
 final class EchoLines {
 

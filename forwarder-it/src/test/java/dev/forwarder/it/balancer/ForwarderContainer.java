@@ -1,5 +1,6 @@
 package dev.forwarder.it.balancer;
 
+import dev.forwarder.it.support.TestImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -42,9 +43,9 @@ final class ForwarderContainer {
                     + " (built in the package phase)");
         }
         long building = System.nanoTime();
-        String image = BalancerImages.JRE.get();
+        String image = TestImages.JRE.get();
         log.info("jre image ready image={} build_or_cache_ms={}", image, (System.nanoTime() - building) / 1_000_000);
-        return new GenericContainer<>(BalancerImages.JRE)
+        return new GenericContainer<>(TestImages.JRE)
                 .withNetwork(network)
                 .withCopyFileToContainer(MountableFile.forHostPath(jar), JAR_PATH)
                 .withCopyToContainer(Transferable.of(config), CONFIG_PATH)

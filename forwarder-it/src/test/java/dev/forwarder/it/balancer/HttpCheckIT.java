@@ -2,6 +2,8 @@ package dev.forwarder.it.balancer;
 
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -10,9 +12,9 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import java.time.Duration;
 import java.util.Map;
 
-import static dev.forwarder.it.balancer.Backends.HTTP_PORT;
-import static dev.forwarder.it.balancer.Backends.hostAddress;
-import static dev.forwarder.it.balancer.Backends.memberName;
+import static dev.forwarder.it.support.Backends.HTTP_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
+import static dev.forwarder.it.support.Backends.memberName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

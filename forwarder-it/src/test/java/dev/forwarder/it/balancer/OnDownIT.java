@@ -2,6 +2,7 @@ package dev.forwarder.it.balancer;
 
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.it.support.Backends;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -18,9 +19,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 
-import static dev.forwarder.it.balancer.Backends.ECHO_PORT;
-import static dev.forwarder.it.balancer.Backends.hostAddress;
-import static dev.forwarder.it.balancer.Backends.memberName;
+import static dev.forwarder.it.support.Backends.ECHO_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
+import static dev.forwarder.it.support.Backends.memberName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -2,6 +2,8 @@ package dev.forwarder.it.balancer;
 
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.it.support.Backends;
+import dev.forwarder.it.support.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -15,9 +17,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
-import static dev.forwarder.it.balancer.Backends.HTTP_PORT;
-import static dev.forwarder.it.balancer.Backends.hostAddress;
-import static dev.forwarder.it.balancer.Backends.memberName;
+import static dev.forwarder.it.support.Backends.HTTP_PORT;
+import static dev.forwarder.it.support.Backends.hostAddress;
+import static dev.forwarder.it.support.Backends.memberName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
