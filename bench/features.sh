@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# forwarder with every feature on (but capture) next to forwarder with features off, on loopback, with the same
+# backends and the workloads of bench/run.sh:
+#   bash bench/features.sh                  # ROUNDS=3 rounds of 5 s runs, about 5 minutes
+#   QUICK=1 bash bench/features.sh          # 2 rounds of 2 s runs, about 2 minutes
+#   PROFILE=http-close bash bench/features.sh   # no rounds: a JFR recording of each forwarder under one workload
+# off: metrics.enabled = false, no health check, connection log lines off, one backend; defaults otherwise.
+# on:  metrics, connection log lines at INFO (stdout, redirected to a file), tcp health checks every 1 s, passive
+#      health, slow start, max-connections with a queue, retries, least-connections, idle-timeout and
+#      close-sessions; no backup entry (bench/lib/features-configs.sh has both files and says why).
+# Environment: ROUNDS, SECS (seconds per run; PROFILE: seconds recorded, default 20), JAR (default
+# forwarder-app/target/forwarder.jar, built if missing), FWD_JAVA_OPTS (extra JVM flags for both forwarders),
+# BENCH_KEEP=1 (keep the work directory, with the logs). Installs nginx, iperf3 and wrk from Debian when missing.
+# Listens on 127.0.0.1 only, stops everything it started on exit, and writes the table to
+# bench/results/features-<timestamp>.txt.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LIB=$REPO/bench/lib
+source "$LIB/configs.sh"
+source "$LIB/features-configs.sh"
+
+QUICK=${QUICK:-0}
+PROFILE=${PROFILE:-}
+if [[ -n $PROFILE ]]; then SECS=${SECS:-20}; fi
+if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${ROUNDS:-3}; SECS=${SECS:-5}; fi
+JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
+TARGETS=(off on)
+WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
+if [[ -n $PROFILE && " ${WORKLOADS[*]} " != *" $PROFILE "* ]]; then
+    echo "error: PROFILE=$PROFILE (expected one of: ${WORKLOADS[*]})" >&2
+    exit 2
+fi
+
+WORK=$(mktemp -d /tmp/forwarder-features.XXXXXX)
+chmod 755 "$WORK"   # nginx workers (user nobody) read the files under it
+RAW=$WORK/raw.tsv
+STAMP=$(date +%Y%m%d-%H%M%S)
+RESULTS=$REPO/bench/results/features-$STAMP.txt
+CLK_TCK=$(getconf CLK_TCK)
+PIDS=()
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+cleanup() {
+    local pid i
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM -- "-${PIDS[i]}" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    done
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts NAME CMD... in its own session, so that cleanup can stop its whole process group; output to WORK/NAME.log.
+start() {
+    local name=$1; shift
+    setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
+    PIDS+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+
+wait_port() { # NAME PORT
+    for _ in $(seq 150); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    tail -20 "$WORK/$1.log" >&2 || true
+    die "$1 did not listen on 127.0.0.1:$2 within 15 s (log above)"
+}
+
+ensure_tools() {
+    local missing=()
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v wrk >/dev/null || missing+=(wrk)
+    if ((${#missing[@]})); then
+        local sudo=()
+        [[ $(id -u) == 0 ]] || sudo=(sudo)
+        log "installing from Debian: ${missing[*]}"
+        "${sudo[@]}" apt-get update -q >"$WORK/apt.log" 2>&1 || { tail "$WORK/apt.log" >&2; die "apt-get update failed"; }
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
+            || { tail "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+    fi
+    command -v java >/dev/null || die "java (JDK 17) is needed"
+    command -v python3 >/dev/null || die "python3 is needed"
+    if [[ -n $PROFILE ]]; then command -v jcmd >/dev/null && command -v jfr >/dev/null || die "PROFILE needs jcmd and jfr (a JDK)"; fi
+    if [[ ! -f $JAR ]]; then
+        command -v mvn >/dev/null || die "$JAR is missing and mvn is not installed to build it"
+        log "building $JAR"
+        (cd "$REPO" && mvn -B -q package -DskipTests) || die "build failed"
+    fi
+}
+
+pick_ports() {
+    local names=(IPERF HTTP ECHO OFF_IPERF OFF_HTTP OFF_ECHO ON_IPERF ON_HTTP ON_ECHO)
+    local ports
+    # Holds every socket until all are picked, so no port comes out twice.
+    ports=$(python3 -c 'import socket
+ss = [socket.socket() for _ in range('"${#names[@]}"')]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+    read -r -a ports <<<"$ports"
+    for i in "${!names[@]}"; do eval "P_${names[i]}=${ports[i]}"; done
+}
+
+start_servers() {
+    mkdir -p "$WORK/www" "$WORK/tmp"
+    head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
+    head -c $((1 << 20)) /dev/urandom >"$WORK/www/1m"
+    chmod -R a+rX "$WORK/www"
+
+    start iperf3 iperf3 -s -B 127.0.0.1 -p "$P_IPERF"
+    write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
+    start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
+    start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
+
+    write_forwarder_off_conf "$WORK/forwarder-off.conf"
+    write_forwarder_on_conf "$WORK/forwarder-on.conf"
+    # shellcheck disable=SC2086
+    start forwarder-off java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=WARN -jar "$JAR" run \
+        --config "$WORK/forwarder-off.conf"
+    # Connection log lines at INFO, through logback's console appender to stdout, which start() sends to
+    # WORK/forwarder-on.log: a file, as a service manager or a shell redirect would.
+    # shellcheck disable=SC2086
+    start forwarder-on java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=INFO -jar "$JAR" run \
+        --config "$WORK/forwarder-on.conf"
+
+    wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
+    wait_port forwarder-off "$P_OFF_ECHO"; wait_port forwarder-on "$P_ON_ECHO"
+    # Features on: backends start down (health-check initial-state) and need rise = 2 passed checks.
+    local up=0
+    for _ in $(seq 150); do
+        up=$(grep -c 'backend up pool=' "$WORK/forwarder-on.log" || true)
+        ((up >= 3)) && break
+        sleep 0.1
+    done
+    ((up >= 3)) || { tail -20 "$WORK/forwarder-on.log" >&2; die "features on: $up of 3 backends up after 15 s"; }
+}
+
+port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
+    case $1 in off) eval "echo \$P_OFF_$2" ;; on) eval "echo \$P_ON_$2" ;; esac
+}
+
+# Runs WORKLOAD against PORT for SECONDS, output to FILE; prints the parser's kind. As in bench/run.sh.
+run_tool() { # WORKLOAD PORT SECONDS FILE
+    local wl=$1 port=$2 secs=$3 out=$4 limit=$(($3 + 30))
+    case $wl in
+        iperf1) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -J >"$out" 2>&1 || true; echo iperf ;;
+        iperf4) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -P 4 -J >"$out" 2>&1 || true; echo iperf ;;
+        http-ka) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
+        http-close) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency -H 'Connection: close' \
+            "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
+        http-1m) timeout "$limit" wrk -t2 -c10 -d"${secs}s" --latency "http://127.0.0.1:$port/1m" >"$out" 2>&1 || true; echo wrk ;;
+        rr) timeout "$limit" java -jar "$JAR" loadtest --target "127.0.0.1:$port" --mode rr --connections 50 \
+            --size 100B --duration "${secs}s" --warmup 1s --json --quiet >"$out" 2>&1 || true; echo loadtest ;;
+    esac
+}
+
+service_of() { case $1 in iperf*) echo IPERF ;; http*) echo HTTP ;; rr) echo ECHO ;; esac; }
+
+cpu_ticks() { # PID: user + system clock ticks so far
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+check_alive() { # WHEN
+    local name pid_var
+    for name in forwarder-off forwarder-on echo iperf3 nginx-http; do
+        pid_var="PID_${name//-/_}"
+        kill -0 "${!pid_var}" 2>/dev/null || die "$name exited during $1 (log: $(tail -3 "$WORK/$name.log"))"
+    done
+}
+
+measure() { # ROUND WORKLOAD TARGET
+    local out="$WORK/out-$1-$2-$3.txt" kind metrics pid_var="PID_forwarder_$3" before after
+    before=$(cpu_ticks "${!pid_var}")
+    kind=$(run_tool "$2" "$(port_of "$3" "$(service_of "$2")")" "$SECS" "$out")
+    after=$(cpu_ticks "${!pid_var}")
+    if metrics=$(python3 "$LIB/parse.py" "$kind" "$out"); then
+        while read -r name value; do echo "$1 $2 $3 $name $value" >>"$RAW"; done <<<"$metrics"
+        echo "$1 $2 $3 cpu_s $(awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz }')" >>"$RAW"
+        log "  $2 $3: $(echo "$metrics" | tr '\n' ' ')cpu_s $(((after - before) * 1000 / CLK_TCK))ms"
+    else
+        log "  $2 $3: no result; output:"; tail -5 "$out" >&2
+    fi
+    check_alive "$2"
+    sleep 0.5
+}
+
+warm_up() {
+    log "warm-up (not counted): both forwarders' JIT, nginx's page cache"
+    local t wl
+    for t in "${TARGETS[@]}"; do
+        for wl in iperf1 http-ka http-close rr; do
+            run_tool "$wl" "$(port_of "$t" "$(service_of "$wl")")" 2 /dev/null >/dev/null
+        done
+    done
+}
+
+versions() {
+    echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
+    if git -C "$REPO" rev-parse --short HEAD >/dev/null 2>&1; then
+        echo "source:    jar built $(date -r "$ORIGINAL_JAR" '+%F %T'); at bench start the tree was at commit" \
+            "$(git -C "$REPO" rev-parse --short HEAD) with $(git -C "$REPO" status --short -- forwarder-core \
+            forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/"
+    fi
+    echo "nginx:     $(nginx -v 2>&1) (HTTP backend)"
+    echo "iperf3:    $(iperf3 --version | head -1)"
+    echo "wrk:       $(wrk -v 2>&1 | head -1)"
+}
+
+# PROFILE=WORKLOAD: JFR on each forwarder in turn under the workload, summarised by jfrtop.py.
+profile() {
+    local t out pid_var port
+    mkdir -p "$REPO/bench/results"
+    for t in "${TARGETS[@]}"; do
+        out=$REPO/bench/results/features-profile-$PROFILE-$t-$STAMP
+        pid_var="PID_forwarder_$t"
+        port=$(port_of "$t" "$(service_of "$PROFILE")")
+        log "features $t under $PROFILE: warm-up 5 s, then $SECS s recorded (load $(load))"
+        run_tool "$PROFILE" "$port" 5 /dev/null >/dev/null
+        jcmd "${!pid_var}" JFR.start name=features settings=profile filename="$out.jfr" >/dev/null
+        local kind
+        kind=$(run_tool "$PROFILE" "$port" "$SECS" "$out.load.txt")
+        jcmd "${!pid_var}" JFR.stop name=features >/dev/null
+        check_alive "$PROFILE"
+        {
+            echo "forwarder, features $t, under $PROFILE for $SECS s; load after: $(load)"
+            python3 "$LIB/parse.py" "$kind" "$out.load.txt" || true
+            echo
+            jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$out.jfr" | python3 "$LIB/jfrtop.py" 25
+        } >"$out.txt"
+        cat "$out.txt"
+        log "recording: $out.jfr; summary: $out.txt"
+    done
+}
+
+main() {
+    local began=$SECONDS round i wl t
+    ensure_tools
+    # A private copy: a JVM loads classes from its jar lazily, and a build running meanwhile replaces the jar.
+    ORIGINAL_JAR=$JAR
+    cp "$JAR" "$WORK/forwarder.jar"
+    JAR=$WORK/forwarder.jar
+    pick_ports
+    start_servers
+    {
+        echo "forwarder features on vs off $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK"
+        versions
+        echo "load before: $(load)"
+    } >"$WORK/header.txt"
+    cat "$WORK/header.txt" >&2
+    warm_up
+    if [[ -n $PROFILE ]]; then profile; return; fi
+    : >"$RAW"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        log "round $round/$ROUNDS (load $(load))"
+        echo "load at round $round: $(load)" >>"$WORK/header.txt"
+        for wl in "${WORKLOADS[@]}"; do
+            # Alternating, and each round starts at the other forwarder, so neither always runs first.
+            for ((i = 0; i < ${#TARGETS[@]}; i++)); do
+                t=${TARGETS[$(((i + round - 1) % ${#TARGETS[@]}))]}
+                measure "$round" "$wl" "$t"
+            done
+        done
+    done
+    {
+        echo "load after: $(load); took $((SECONDS - began)) s"
+        echo "features on wrote $(grep -c ' connection - ' "$WORK/forwarder-on.log" || true) connection log lines" \
+            "($(du -h "$WORK/forwarder-on.log" | cut -f1)) to its stdout file; its health checks marked" \
+            "$(grep -c 'backend down' "$WORK/forwarder-on.log" || true) backend(s) down during the run"
+    } >>"$WORK/header.txt"
+    mkdir -p "$(dirname "$RESULTS")"
+    {
+        cat "$WORK/header.txt"
+        echo
+        echo "off: metrics.enabled = false, no health check, connection log off, one backend, defaults otherwise."
+        echo "on:  metrics, connection log at INFO to a file, tcp health check every 1 s, max-fails 3 / fail-timeout"
+        echo "     10s, slow-start 10s, max-connections 100000 + queue-timeout 1s, connect-tries 3,"
+        echo "     least-connections, idle-timeout 60s, on-down close-sessions (no backup: one member per address)."
+        echo "Medians over $ROUNDS round(s); on/off is the median of per-round ratios (same round, back to back)."
+        echo "Higher is better, except p99 (ms) where lower is better."
+        echo
+        python3 "$LIB/features_summary.py" "$RAW"
+        echo
+        echo "raw: round workload target metric value"
+        cat "$RAW"
+    } >"$RESULTS"
+    sed '/^raw: /,$d' "$RESULTS"
+    log "written to $RESULTS"
+}
+
+main "$@"
