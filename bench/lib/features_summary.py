@@ -87,7 +87,7 @@ def main():
             ok = ratio >= 1 - TOLERANCE if higher else ratio <= 1 + TOLERANCE
             verdict = "within 5%" if ok else "OUTSIDE 5%"
             if not ok:
-                outside.append(f"{workload} {unit}")
+                outside.append(f"{workload} {unit if higher else 'p99'}")
         per_round = " ".join(f"{r:.2f}" for r in ratios)
         print(f"{label:<30} {unit:<7}" + "".join(f"{fmt(m):>11}" for m in medians)
               + f"{(f'{ratio:.3f}' if ratio is not None else '-'):>8}  {per_round:<22} {verdict}")
