@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # forwarder with every feature on (but capture) next to forwarder with features off, on loopback, with the same
 # backends and the workloads of bench/run.sh:
-#   bash bench/features.sh                  # ROUNDS=3 rounds of 5 s runs, about 5 minutes
-#   QUICK=1 bash bench/features.sh          # 2 rounds of 2 s runs, about 2 minutes
+#   bash bench/features.sh                  # ROUNDS=3 rounds of 5 s runs, about 9 minutes
+#   QUICK=1 bash bench/features.sh          # 2 rounds of 2 s runs, about 3 minutes
 #   PROFILE=http-close bash bench/features.sh   # no rounds: a JFR recording of each forwarder under one workload
 # off: metrics.enabled = false, no health check, connection log lines off, one backend; defaults otherwise.
 # on:  metrics, connection log lines at INFO (stdout, redirected to a file), tcp health checks every 1 s, passive
 #      health, slow start, max-connections with a queue, retries, least-connections, idle-timeout and
 #      close-sessions; no backup entry (bench/lib/features-configs.sh has both files and says why).
+# Each round runs every workload four times, off on on off (the next round on off off on), so that a run's place
+# in the sequence (the second of two back-to-back runs tends to differ here) weighs on both sides alike.
 # Environment: ROUNDS, SECS (seconds per run; PROFILE: seconds recorded, default 20), JAR (default
 # forwarder-app/target/forwarder.jar, built if missing), FWD_JAVA_OPTS (extra JVM flags for both forwarders),
-# BENCH_KEEP=1 (keep the work directory, with the logs). Installs nginx, iperf3 and wrk from Debian when missing.
+# BENCH_KEEP=1 (keep the work directory, with the logs), WORKLOADS (a subset, e.g. "http-ka http-close"),
+# ON_CONNECTION_LOG (INFO; WARN runs "on" without its connection log lines, to see their share). Installs nginx, iperf3 and wrk from Debian when missing.
 # Listens on 127.0.0.1 only, stops everything it started on exit, and writes the table to
 # bench/results/features-<timestamp>.txt.
 set -euo pipefail
@@ -26,11 +29,15 @@ if [[ -n $PROFILE ]]; then SECS=${SECS:-20}; fi
 if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${ROUNDS:-3}; SECS=${SECS:-5}; fi
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 TARGETS=(off on)
-WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
-if [[ -n $PROFILE && " ${WORKLOADS[*]} " != *" $PROFILE "* ]]; then
-    echo "error: PROFILE=$PROFILE (expected one of: ${WORKLOADS[*]})" >&2
-    exit 2
-fi
+ALL_WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
+read -r -a WORKLOADS <<<"${WORKLOADS:-${ALL_WORKLOADS[*]}}"
+ON_CONNECTION_LOG=${ON_CONNECTION_LOG:-INFO}
+for wl in "${WORKLOADS[@]}" ${PROFILE:+"$PROFILE"}; do
+    if [[ " ${ALL_WORKLOADS[*]} " != *" $wl "* ]]; then
+        echo "error: workload $wl (expected one of: ${ALL_WORKLOADS[*]})" >&2
+        exit 2
+    fi
+done
 
 WORK=$(mktemp -d /tmp/forwarder-features.XXXXXX)
 chmod 755 "$WORK"   # nginx workers (user nobody) read the files under it
@@ -129,7 +136,7 @@ start_servers() {
     # Connection log lines at INFO, through logback's console appender to stdout, which start() sends to
     # WORK/forwarder-on.log: a file, as a service manager or a shell redirect would.
     # shellcheck disable=SC2086
-    start forwarder-on java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=INFO -jar "$JAR" run \
+    start forwarder-on java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log="$ON_CONNECTION_LOG" -jar "$JAR" run \
         --config "$WORK/forwarder-on.conf"
 
     wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
@@ -149,6 +156,7 @@ port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
 }
 
 # Runs WORKLOAD against PORT for SECONDS, output to FILE; prints the parser's kind. As in bench/run.sh.
+# iperf3 runs one omitted second before its SECONDS, and loadtest one second of warm-up: load_seconds says so.
 run_tool() { # WORKLOAD PORT SECONDS FILE
     local wl=$1 port=$2 secs=$3 out=$4 limit=$(($3 + 30))
     case $wl in
@@ -162,6 +170,8 @@ run_tool() { # WORKLOAD PORT SECONDS FILE
             --size 100B --duration "${secs}s" --warmup 1s --json --quiet >"$out" 2>&1 || true; echo loadtest ;;
     esac
 }
+
+load_seconds() { case $1 in iperf* | rr) echo $(($2 + 1)) ;; *) echo "$2" ;; esac; } # WORKLOAD SECONDS
 
 service_of() { case $1 in iperf*) echo IPERF ;; http*) echo HTTP ;; rr) echo ECHO ;; esac; }
 
@@ -177,19 +187,20 @@ check_alive() { # WHEN
     done
 }
 
-measure() { # ROUND WORKLOAD TARGET
-    local out="$WORK/out-$1-$2-$3.txt" kind metrics pid_var="PID_forwarder_$3" before after
+measure() { # ROUND SLOT WORKLOAD TARGET
+    local out="$WORK/out-$1-$2-$3-$4.txt" kind metrics pid_var="PID_forwarder_$4" before after cpu
     before=$(cpu_ticks "${!pid_var}")
-    kind=$(run_tool "$2" "$(port_of "$3" "$(service_of "$2")")" "$SECS" "$out")
+    kind=$(run_tool "$3" "$(port_of "$4" "$(service_of "$3")")" "$SECS" "$out")
     after=$(cpu_ticks "${!pid_var}")
     if metrics=$(python3 "$LIB/parse.py" "$kind" "$out"); then
-        while read -r name value; do echo "$1 $2 $3 $name $value" >>"$RAW"; done <<<"$metrics"
-        echo "$1 $2 $3 cpu_s $(awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz }')" >>"$RAW"
-        log "  $2 $3: $(echo "$metrics" | tr '\n' ' ')cpu_s $(((after - before) * 1000 / CLK_TCK))ms"
+        cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')
+        metrics+=$'\n'"cpu_s $cpu"$'\n'"load_s $(load_seconds "$3" "$SECS")"
+        while read -r name value; do echo "$1 $2 $3 $4 $name $value" >>"$RAW"; done <<<"$metrics"
+        log "  $3 $4: $(echo "$metrics" | tr '\n' ' ')"
     else
         log "  $2 $3: no result; output:"; tail -5 "$out" >&2
     fi
-    check_alive "$2"
+    check_alive "$3"
     sleep 0.5
 }
 
@@ -242,7 +253,7 @@ profile() {
 }
 
 main() {
-    local began=$SECONDS round i wl t
+    local began=$SECONDS round i wl order
     ensure_tools
     # A private copy: a JVM loads classes from its jar lazily, and a build running meanwhile replaces the jar.
     ORIGINAL_JAR=$JAR
@@ -251,7 +262,8 @@ main() {
     pick_ports
     start_servers
     {
-        echo "forwarder features on vs off $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK"
+        echo "forwarder features on vs off $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS" \
+            "QUICK=$QUICK WORKLOADS=\"${WORKLOADS[*]}\" ON_CONNECTION_LOG=$ON_CONNECTION_LOG"
         versions
         echo "load before: $(load)"
     } >"$WORK/header.txt"
@@ -262,12 +274,9 @@ main() {
     for ((round = 1; round <= ROUNDS; round++)); do
         log "round $round/$ROUNDS (load $(load))"
         echo "load at round $round: $(load)" >>"$WORK/header.txt"
+        if ((round % 2)); then order=(off on on off); else order=(on off off on); fi
         for wl in "${WORKLOADS[@]}"; do
-            # Alternating, and each round starts at the other forwarder, so neither always runs first.
-            for ((i = 0; i < ${#TARGETS[@]}; i++)); do
-                t=${TARGETS[$(((i + round - 1) % ${#TARGETS[@]}))]}
-                measure "$round" "$wl" "$t"
-            done
+            for ((i = 0; i < ${#order[@]}; i++)); do measure "$round" "$((i + 1))" "$wl" "${order[i]}"; done
         done
     done
     {
@@ -281,15 +290,16 @@ main() {
         cat "$WORK/header.txt"
         echo
         echo "off: metrics.enabled = false, no health check, connection log off, one backend, defaults otherwise."
-        echo "on:  metrics, connection log at INFO to a file, tcp health check every 1 s, max-fails 3 / fail-timeout"
+        echo "on:  metrics, connection log at $ON_CONNECTION_LOG to a file, tcp health check every 1 s, max-fails 3 / fail-timeout"
         echo "     10s, slow-start 10s, max-connections 100000 + queue-timeout 1s, connect-tries 3,"
         echo "     least-connections, idle-timeout 60s, on-down close-sessions (no backup: one member per address)."
-        echo "Medians over $ROUNDS round(s); on/off is the median of per-round ratios (same round, back to back)."
+        echo "Each round: off on on off (or on off off on), each forwarder's two runs averaged. Medians over"
+        echo "$ROUNDS round(s); on/off is the median of the per-round ratios."
         echo "Higher is better, except p99 (ms) where lower is better."
         echo
         python3 "$LIB/features_summary.py" "$RAW"
         echo
-        echo "raw: round workload target metric value"
+        echo "raw: round slot workload target metric value"
         cat "$RAW"
     } >"$RESULTS"
     sed '/^raw: /,$d' "$RESULTS"

@@ -2,9 +2,10 @@
 """Print the features on/off table from the raw measurements that bench/features.sh collected.
 
 usage: features_summary.py RAW_TSV
-RAW_TSV lines: round workload target metric value, target being "off" or "on".
+RAW_TSV lines: round slot workload target metric value, target being "off" or "on"; a round runs each workload
+off on on off (or on off off on), and each forwarder's runs within a round are averaged first.
 For each workload and metric: the median over rounds of each forwarder, and on/off as the median of the per-round
-ratios (both measured in the same round, one right after the other). A figure is within 5% when features on
+ratios. A figure is within 5% when features on
 costs at most 5%: on/off >= 0.95 where higher is better, on/off <= 1.05 for latencies. The forwarder's CPU time
 per unit of work (cpu rows) is shown for reading where a difference comes from, and is not judged.
 """
@@ -26,7 +27,8 @@ ROWS = [
     ("rr", "rps", "loadtest rr 100 B, 50 conns", "req/s", True, True),
     ("rr", "p99_ms", "  p99", "ms", True, False),
 ]
-# The forwarder's CPU per unit of work: CPU seconds of the JVM during the run over the work it relayed.
+# The forwarder's CPU per unit of work: CPU seconds of the JVM during the run over the work it relayed (rate times
+# the seconds of load, load_s).
 CPU_ROWS = [
     ("iperf1", "gbps", "iperf3, 1 stream", "ms/Gbit", 1e3),
     ("iperf4", "gbps", "iperf3, 4 streams", "ms/Gbit", 1e3),
@@ -60,18 +62,27 @@ def medians_and_ratio(values):
 
 
 def main():
-    data = defaultdict(dict)  # (workload, metric) -> {(round, target): value}
+    runs = defaultdict(dict)  # (round, slot, workload, target) -> {metric: value}
     errors = defaultdict(float)
     with open(sys.argv[1], encoding="utf-8") as f:
         for line in f:
             parts = line.split()
-            if len(parts) != 5:
+            if len(parts) != 6:
                 continue
-            rnd, workload, target, metric, value = parts
+            rnd, slot, workload, target, metric, value = parts
             if metric == "errors":
                 errors[(workload, target)] += float(value)
                 continue
-            data[(workload, metric)][(int(rnd), target)] = float(value)
+            runs[(int(rnd), int(slot), workload, target)][metric] = float(value)
+    for (_, _, workload, _), metrics in runs.items():
+        for row_workload, metric, _, _, scale in CPU_ROWS:
+            if row_workload == workload and metrics.get(metric) and "cpu_s" in metrics and metrics.get("load_s"):
+                metrics["cpu_per_unit"] = metrics["cpu_s"] / (metrics[metric] * metrics["load_s"]) * scale
+    collected = defaultdict(lambda: defaultdict(list))  # (workload, metric) -> {(round, target): [values]}
+    for (rnd, _, workload, target), metrics in runs.items():
+        for metric, value in metrics.items():
+            collected[(workload, metric)][(rnd, target)].append(value)
+    data = {key: {k: statistics.mean(vs) for k, vs in values.items()} for key, values in collected.items()}
 
     header = f"{'workload':<30} {'unit':<7}{'off':>11}{'on':>11}{'on/off':>8}  {'per round':<22} verdict"
     print(header)
@@ -93,10 +104,8 @@ def main():
               + f"{(f'{ratio:.3f}' if ratio is not None else '-'):>8}  {per_round:<22} {verdict}")
 
     cpu_lines = []
-    for workload, metric, label, unit, scale in CPU_ROWS:
-        work = data.get((workload, metric), {})
-        cpu = data.get((workload, "cpu_s"), {})
-        per_unit = {k: cpu[k] / work[k] * scale for k in cpu if work.get(k)}
+    for workload, _, label, unit, _ in CPU_ROWS:
+        per_unit = data.get((workload, "cpu_per_unit"), {})
         if not per_unit:
             continue
         medians, ratio, ratios = medians_and_ratio(per_unit)
