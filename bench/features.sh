@@ -3,7 +3,8 @@
 # backends and the workloads of bench/run.sh:
 #   bash bench/features.sh                  # ROUNDS=3 rounds of 5 s runs, about 9 minutes
 #   QUICK=1 bash bench/features.sh          # 2 rounds of 2 s runs, about 3 minutes
-#   PROFILE=http-close bash bench/features.sh   # no rounds: a JFR recording of each forwarder under one workload
+#   PROFILE=http-close bash bench/features.sh   # no rounds: a JFR recording of each forwarder under one workload,
+#                                               # its hot frames and the share of samples under each feature
 # off: metrics.enabled = false, no health check, connection log lines off, one backend; defaults otherwise.
 # on:  metrics, connection log lines at INFO (stdout, redirected to a file), tcp health checks every 1 s, passive
 #      health, slow start, max-connections with a queue, retries, least-connections, idle-timeout and
@@ -246,6 +247,10 @@ profile() {
             python3 "$LIB/parse.py" "$kind" "$out.load.txt" || true
             echo
             jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$out.jfr" | python3 "$LIB/jfrtop.py" 25
+            echo
+            echo "busy samples under each feature (bench/lib/jfrshare.py):"
+            jfr print --stack-depth 64 --events jdk.ExecutionSample,jdk.NativeMethodSample "$out.jfr" \
+                | python3 "$LIB/jfrshare.py"
         } >"$out.txt"
         cat "$out.txt"
         log "recording: $out.jfr; summary: $out.txt"
