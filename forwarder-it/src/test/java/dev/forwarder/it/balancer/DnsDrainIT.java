@@ -38,19 +38,12 @@ class DnsDrainIT {
     private static final Duration RESOLVE_INTERVAL = Duration.ofMillis(500);
     /** Ten re-resolutions. */
     private static final Duration DNS_BOUND = RESOLVE_INTERVAL.multipliedBy(10);
-    private static final String CONFIG = """
-            forwarder {
-              shutdown-timeout = 2s
-              listeners { drain { bind = "0.0.0.0:%d", pool = drain } }
-              pools {
-                drain {
-                  strategy = round-robin
-                  backends = [ "%s:%d" ]
-                  resolve-interval = %dms
-                }
-              }
-            }
-            """.formatted(ForwarderContainer.LISTENER_PORT, HOST, Backends.ECHO_PORT, RESOLVE_INTERVAL.toMillis());
+    private static final String POOL = "drain";
+    private static final String POOL_HOCON = """
+            strategy = round-robin
+            backends = [ "%s:%d" ]
+            resolve-interval = %dms
+            """.formatted(HOST, Backends.ECHO_PORT, RESOLVE_INTERVAL.toMillis());
 
     private static final Network NETWORK = Network.newNetwork();
     private static final GenericContainer<?> DNS = new GenericContainer<>(TestImages.DNSMASQ)
@@ -67,7 +60,7 @@ class DnsDrainIT {
         // forwarder resolves the name at start: the records first.
         publish(ECHO_1, ECHO_2);
         String dnsAddress = networkAddress(DNS);
-        forwarder = ForwarderContainer.create(NETWORK, CONFIG)
+        forwarder = ForwarderContainer.create(NETWORK, POOL, POOL_HOCON)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withDns(dnsAddress));
         forwarder.start();
         listener = ForwarderContainer.listenerAddress(forwarder);

@@ -33,21 +33,14 @@ class DnsMembershipIT {
     private static final Duration RESOLVE_INTERVAL = Duration.ofSeconds(1);
     /** Five re-resolutions: generous for a 2-core machine, far below the JVM's default 30 s address cache. */
     private static final Duration MEMBERSHIP_BOUND = RESOLVE_INTERVAL.multipliedBy(5);
-    private static final String CONFIG = """
-            forwarder {
-              shutdown-timeout = 2s
-              listeners { web { bind = "0.0.0.0:%d", pool = web } }
-              pools {
-                web {
-                  strategy = round-robin
-                  backends = [ "web:80" ]
-                  resolve-interval = %dms
-                  connect-timeout = 1s, connect-tries = 3, connect-deadline = 5s
-                  max-fails = 1, fail-timeout = 2s
-                }
-              }
-            }
-            """.formatted(ForwarderContainer.LISTENER_PORT, RESOLVE_INTERVAL.toMillis());
+    private static final String POOL = "web";
+    private static final String POOL_HOCON = """
+            strategy = round-robin
+            backends = [ "web:80" ]
+            resolve-interval = %dms
+            connect-timeout = 1s, connect-tries = 3, connect-deadline = 5s
+            max-fails = 1, fail-timeout = 2s
+            """.formatted(RESOLVE_INTERVAL.toMillis());
 
     private static final Network NETWORK = Network.newNetwork();
     private static final List<GenericContainer<?>> started = new ArrayList<>();
@@ -59,7 +52,7 @@ class DnsMembershipIT {
     static void startForwarderInContainer() {
         // forwarder resolves web at start, so the alias must answer before it runs.
         start(nginx("dns-nginx-1"));
-        forwarder = start(ForwarderContainer.create(NETWORK, CONFIG));
+        forwarder = start(ForwarderContainer.create(NETWORK, POOL, POOL_HOCON));
         forwarderAddress = ForwarderContainer.listenerAddress(forwarder);
     }
 

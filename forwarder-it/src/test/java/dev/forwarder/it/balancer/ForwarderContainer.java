@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The packaged jar ({@code java -jar forwarder.jar run --config FILE}) in a container on a test's network. There it
@@ -25,7 +26,7 @@ import java.time.Duration;
 final class ForwarderContainer {
 
     private static final Logger log = LoggerFactory.getLogger(ForwarderContainer.class);
-    static final int LISTENER_PORT = 8080;
+    private static final int LISTENER_PORT = 8080;
     private static final String CONFIG_PATH = "/etc/forwarder/forwarder.conf";
     private static final String JAR_PATH = "/opt/forwarder/forwarder.jar";
 
@@ -33,10 +34,12 @@ final class ForwarderContainer {
     }
 
     /**
-     * A forwarder container whose config is {@code config}; it must bind a listener to {@code 0.0.0.0:}{@value
-     * #LISTENER_PORT}. Started by the caller; ready once forwarder logs its listener as started.
+     * A forwarder container with one pool named {@code pool}, whose body (strategy, backends...) is {@code poolHocon},
+     * behind a listener of the same name on {@code 0.0.0.0:}{@value #LISTENER_PORT}. Started by the caller; ready
+     * once forwarder logs its listener as started.
      */
-    static GenericContainer<?> create(Network network, String config) {
+    static GenericContainer<?> create(Network network, String pool, String poolHocon) {
+        String config = PoolForwarder.config("0.0.0.0:" + LISTENER_PORT, Map.of(pool, poolHocon), Map.of());
         Path jar = Path.of(System.getProperty("forwarder.jar", "../forwarder-app/target/forwarder.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no packaged jar at " + jar.toAbsolutePath()

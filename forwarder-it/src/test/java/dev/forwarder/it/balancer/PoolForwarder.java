@@ -39,13 +39,17 @@ final class PoolForwarder implements AutoCloseable {
     /** As {@link #start(Map)}, with more keys (e.g. {@code when-no-backend = pause-accept}) for some listeners. */
     static PoolForwarder start(Map<String, String> poolHoconByName, Map<String, String> listenerHoconByName)
             throws Exception {
-        String hocon = config(new LinkedHashMap<>(poolHoconByName), listenerHoconByName);
+        String hocon = config("127.0.0.1:0", new LinkedHashMap<>(poolHoconByName), listenerHoconByName);
         return new PoolForwarder(Forwarder.start(ConfigLoader.parse(hocon, PoolForwarder.class.getName())));
     }
 
-    private static String config(Map<String, String> pools, Map<String, String> listenerExtras) {
+    /**
+     * The HOCON of each pool of {@code pools} behind a listener of its own name bound to {@code bind}, with
+     * {@code listenerExtras} added to the listeners they name.
+     */
+    static String config(String bind, Map<String, String> pools, Map<String, String> listenerExtras) {
         String listeners = pools.keySet().stream()
-                .map(name -> "    " + name + " { bind = \"127.0.0.1:0\", pool = " + name
+                .map(name -> "    " + name + " { bind = \"" + bind + "\", pool = " + name
                         + (listenerExtras.containsKey(name) ? ", " + listenerExtras.get(name) : "") + " }\n")
                 .collect(Collectors.joining());
         String poolBlocks = pools.entrySet().stream()

@@ -43,20 +43,13 @@ class StoppedBackendIT {
     private static final int MAX_REQUESTS = 20_000;
     private static final Duration MAX_LOOP = Duration.ofSeconds(30);
     // resolve-interval 0: names are resolved once; docker start gives a container back its address on the network.
-    private static final String CONFIG = """
-            forwarder {
-              shutdown-timeout = 2s
-              listeners { web { bind = "0.0.0.0:%d", pool = web } }
-              pools {
-                web {
-                  strategy = round-robin
-                  backends = [ "stop-nginx-1:80", "stop-nginx-2:80", "stop-nginx-3:80" ]
-                  connect-timeout = 1s, connect-tries = 3, connect-deadline = 5s
-                  max-fails = 1, fail-timeout = 2s
-                }
-              }
-            }
-            """.formatted(ForwarderContainer.LISTENER_PORT);
+    private static final String POOL = "web";
+    private static final String POOL_HOCON = """
+            strategy = round-robin
+            backends = [ "stop-nginx-1:80", "stop-nginx-2:80", "stop-nginx-3:80" ]
+            connect-timeout = 1s, connect-tries = 3, connect-deadline = 5s
+            max-fails = 1, fail-timeout = 2s
+            """;
 
     private static final Network NETWORK = Network.newNetwork();
     private static final GenericContainer<?> NGINX_1 = nginx("stop-nginx-1");
@@ -68,7 +61,7 @@ class StoppedBackendIT {
     static void start() {
         // forwarder resolves the names at start: the backends first.
         Stream.of(NGINX_1, NGINX_2, NGINX_3).parallel().forEach(GenericContainer::start);
-        forwarder = ForwarderContainer.create(NETWORK, CONFIG);
+        forwarder = ForwarderContainer.create(NETWORK, POOL, POOL_HOCON);
         forwarder.start();
     }
 
