@@ -22,6 +22,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB=$REPO/bench/lib
 source "$LIB/configs.sh"
+source "$LIB/proc.sh"
 source "$LIB/features-configs.sh"
 
 QUICK=${QUICK:-0}
@@ -48,40 +49,11 @@ RESULTS=$REPO/bench/results/features-$STAMP.txt
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=()
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-cleanup() {
-    local pid i
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        kill -TERM -- "-${PIDS[i]}" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    done
-    if [[ ${BENCH_KEEP:-0} == 1 ]]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap_cleanup
 
-# Starts NAME CMD... in its own session, so that cleanup can stop its whole process group; output to WORK/NAME.log.
-start() {
-    local name=$1; shift
-    setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
-    PIDS+=("$!")
-    eval "PID_${name//-/_}=$!"
-}
 
-wait_port() { # NAME PORT
-    for _ in $(seq 150); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    tail -20 "$WORK/$1.log" >&2 || true
-    die "$1 did not listen on 127.0.0.1:$2 within 15 s (log above)"
-}
 
 ensure_tools() {
     local missing=()

@@ -19,28 +19,9 @@ FWD_PORT=${FWD_PORT:-17402}
 WORK=$(mktemp -d /tmp/forwarder-idle.XXXXXX)
 PIDS=()
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$REPO/bench/lib/proc.sh"
+trap_cleanup
 
-start() { # NAME CMD...: own session so cleanup stops the whole group
-    local name=$1; shift
-    setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
-    PIDS+=("$!")
-}
-wait_port() {
-    for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0; sleep 0.1; done
-    tail -20 "$WORK/$1.log" >&2; die "$1 did not listen on 127.0.0.1:$2"
-}
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 heap_kib() { # used heap after a full GC, in KiB (0 when jcmd is missing)
     jcmd "$1" GC.run >/dev/null 2>&1 || { echo 0; return; }

@@ -13,6 +13,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB=$REPO/bench/lib
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 source "$LIB/configs.sh"
+source "$LIB/proc.sh"
 [[ -f $JAR ]] || { echo "error: $JAR is missing: mvn -B -q package -DskipTests" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/forwarder-profile.XXXXXX)
@@ -21,22 +22,7 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$REPO/bench/results/profile-$WORKLOAD-$STAMP
 mkdir -p "$REPO/bench/results"
 PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-start() { local name=$1; shift; setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null & PIDS+=("$!"); }
-wait_port() {
-    for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-    echo "error: nothing listens on 127.0.0.1:$1" >&2; exit 1
-}
+trap_cleanup
 
 cp "$JAR" "$WORK/forwarder.jar"
 JAR=$WORK/forwarder.jar
@@ -55,7 +41,7 @@ start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
 write_forwarder_conf "$WORK/forwarder.conf"
 start forwarder java -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
 FWD_PID=${PIDS[-1]}
-wait_port "$P_IPERF"; wait_port "$P_HTTP"; wait_port "$P_ECHO"; wait_port "$P_FWD_ECHO"
+wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"; wait_port forwarder "$P_FWD_ECHO"
 
 load() { # SECONDS
     case $WORKLOAD in
