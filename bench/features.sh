@@ -23,6 +23,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB=$REPO/bench/lib
 source "$LIB/configs.sh"
 source "$LIB/proc.sh"
+source "$LIB/backends.sh"
 source "$LIB/features-configs.sh"
 
 QUICK=${QUICK:-0}
@@ -78,28 +79,8 @@ ensure_tools() {
     fi
 }
 
-pick_ports() {
-    local names=(IPERF HTTP ECHO OFF_IPERF OFF_HTTP OFF_ECHO ON_IPERF ON_HTTP ON_ECHO)
-    local ports
-    # Holds every socket until all are picked, so no port comes out twice.
-    ports=$(python3 -c 'import socket
-ss = [socket.socket() for _ in range('"${#names[@]}"')]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
-    read -r -a ports <<<"$ports"
-    for i in "${!names[@]}"; do eval "P_${names[i]}=${ports[i]}"; done
-}
-
 start_servers() {
-    mkdir -p "$WORK/www" "$WORK/tmp"
-    head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
-    head -c $((1 << 20)) /dev/urandom >"$WORK/www/1m"
-    chmod -R a+rX "$WORK/www"
-
-    start iperf3 iperf3 -s -B 127.0.0.1 -p "$P_IPERF"
-    write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
-    start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
-    start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
+    start_backends
 
     write_forwarder_off_conf "$WORK/forwarder-off.conf"
     write_forwarder_on_conf "$WORK/forwarder-on.conf"
@@ -236,7 +217,7 @@ main() {
     ORIGINAL_JAR=$JAR
     cp "$JAR" "$WORK/forwarder.jar"
     JAR=$WORK/forwarder.jar
-    pick_ports
+    pick_ports IPERF HTTP ECHO OFF_IPERF OFF_HTTP OFF_ECHO ON_IPERF ON_HTTP ON_ECHO
     start_servers
     {
         echo "forwarder features on vs off $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS" \

@@ -14,6 +14,7 @@ LIB=$REPO/bench/lib
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 source "$LIB/configs.sh"
 source "$LIB/proc.sh"
+source "$LIB/backends.sh"
 [[ -f $JAR ]] || { echo "error: $JAR is missing: mvn -B -q package -DskipTests" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/forwarder-profile.XXXXXX)
@@ -26,18 +27,8 @@ trap_cleanup
 
 cp "$JAR" "$WORK/forwarder.jar"
 JAR=$WORK/forwarder.jar
-read -r P_IPERF P_HTTP P_ECHO P_FWD_IPERF P_FWD_HTTP P_FWD_ECHO < <(python3 -c 'import socket
-ss = [socket.socket() for _ in range(6)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
-mkdir -p "$WORK/www" "$WORK/tmp"
-head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
-head -c $((1 << 20)) /dev/urandom >"$WORK/www/1m"
-chmod -R a+rX "$WORK/www"
-start iperf3 iperf3 -s -B 127.0.0.1 -p "$P_IPERF"
-write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
-start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
-start echo java -jar "$JAR" echo-server --bind "127.0.0.1:$P_ECHO" --threads 1
+pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO
+start_backends
 write_forwarder_conf "$WORK/forwarder.conf"
 start forwarder java -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
 FWD_PID=${PIDS[-1]}
