@@ -20,7 +20,8 @@ public interface Resolver {
      * cache): unlike {@link #jvm()}, a new address shows at the next {@code resolve-interval}.
      */
     static Resolver system() {
-        return DnsResolver.shared();
+        // Deferred: the shared resolver and its thread start at the first lookup, not when a pool is built.
+        return host -> DnsResolver.shared().resolve(host);
     }
 
     /** The JVM's resolver ({@link InetAddress#getAllByName}), with its address cache (30 s by default). */
