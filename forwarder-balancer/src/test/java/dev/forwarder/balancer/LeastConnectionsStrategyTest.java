@@ -4,12 +4,13 @@ import dev.forwarder.core.Backend;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 import static dev.forwarder.balancer.Distribution.assertSharesFollowWeights;
+import static dev.forwarder.balancer.Distribution.picksEndingEach;
+import static dev.forwarder.balancer.Distribution.picksHoldingEach;
+import static dev.forwarder.balancer.Distribution.picksWithOpenWindow;
 import static dev.forwarder.balancer.TestMembers.counts;
 import static dev.forwarder.balancer.TestMembers.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,23 +64,13 @@ class LeastConnectionsStrategyTest {
     @Test
     void honoursWeightsWhileConnectionsAreHeld() {
         List<PoolMember> members = weighted(3, 1, 1);
-        List<PoolMember> picks = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            PoolMember pick = strategy.pick(members, CLIENT, List.of());
-            pick.acquired();
-            picks.add(pick);
-        }
-        assertSharesFollowWeights(members, counts(members, picks), 0.02);
+        assertSharesFollowWeights(members, counts(members, picksHoldingEach(strategy, members, 10_000)), 0.02);
     }
 
     @Test
     void honoursWeightsWhenEachConnectionEndsBeforeTheNext() {
         List<PoolMember> members = weighted(3, 1, 1);
-        List<PoolMember> picks = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            picks.add(strategy.pick(members, CLIENT, List.of()));
-        }
-        assertSharesFollowWeights(members, counts(members, picks), 0.02);
+        assertSharesFollowWeights(members, counts(members, picksEndingEach(strategy, members, 10_000)), 0.02);
     }
 
     @Test
@@ -87,18 +78,7 @@ class LeastConnectionsStrategyTest {
         // Shares follow the connections each member holds, so they are only as fine as one connection in the
         // window: with 20 open, a weight-1 member's share moves in steps of 5%.
         List<PoolMember> members = weighted(4, 2, 1, 1);
-        Deque<PoolMember> open = new ArrayDeque<>();
-        List<PoolMember> picks = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            if (open.size() == 80) {
-                open.removeFirst().releasedOne();
-            }
-            PoolMember pick = strategy.pick(members, CLIENT, List.of());
-            pick.acquired();
-            open.addLast(pick);
-            picks.add(pick);
-        }
-        assertSharesFollowWeights(members, counts(members, picks), 0.02);
+        assertSharesFollowWeights(members, counts(members, picksWithOpenWindow(strategy, members, 10_000, 80)), 0.02);
     }
 
     @Test
