@@ -63,11 +63,7 @@ final class BulkWorker implements Worker, ClientHandler.Listener {
             stopped = true;
             Channel open = channel;
             channel = null;
-            if (open == null) {
-                closed.setSuccess(outstanding);
-            } else {
-                open.close().addListener(f -> closed.setSuccess(outstanding));
-            }
+            Worker.closeThen(open, closed, outstanding);
         });
         return closed;
     }

@@ -79,11 +79,7 @@ final class RequestWorker implements Worker, ClientHandler.Listener {
             }
             Channel open = channel;
             channel = null;
-            if (open == null) {
-                closed.setSuccess(outstanding);
-            } else {
-                open.close().addListener(f -> closed.setSuccess(outstanding));
-            }
+            Worker.closeThen(open, closed, outstanding);
         });
         return closed;
     }
