@@ -29,6 +29,14 @@ public interface ConnectionInfo {
     /** Bytes read from the backend and written towards the client. */
     long bytesDown();
 
+    /**
+     * Of {@link #bytesUp()} and {@link #bytesDown()}, the bytes moved by {@code splice(2)}: kernel to kernel,
+     * never in the JVM (see {@link Splice}).
+     */
+    default long bytesSpliced() {
+        return 0;
+    }
+
     /** {@link System#nanoTime()} when the connection was accepted. */
     long acceptedNanos();
 

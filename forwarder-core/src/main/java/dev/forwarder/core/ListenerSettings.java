@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param writeBufferLowWaterMark bytes queued for a peer under which reads from the other side resume
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop
  * @param backlog the accept queue length
+ * @param splice whether bulk transfers are spliced in the kernel (epoll only)
  */
 public record ListenerSettings(
         String name,
@@ -22,7 +23,8 @@ public record ListenerSettings(
         Duration idleTimeout,
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
-        int backlog) {
+        int backlog,
+        Splice splice) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
@@ -35,6 +37,7 @@ public record ListenerSettings(
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(splice, "splice");
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
         }
@@ -57,20 +60,25 @@ public record ListenerSettings(
     /** Settings with every default but the name and bind address. */
     public static ListenerSettings of(String name, InetSocketAddress bind) {
         return new ListenerSettings(name, bind, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_LOW_WATER_MARK, DEFAULT_HIGH_WATER_MARK, DEFAULT_BACKLOG);
+                DEFAULT_LOW_WATER_MARK, DEFAULT_HIGH_WATER_MARK, DEFAULT_BACKLOG, Splice.AUTO);
     }
 
     public ListenerSettings withConnectTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, timeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog);
+                writeBufferHighWaterMark, backlog, splice);
     }
 
     public ListenerSettings withIdleTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, connectTimeout, timeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog);
+                writeBufferHighWaterMark, backlog, splice);
     }
 
     public ListenerSettings withWriteBufferWaterMarks(int low, int high) {
-        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog);
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog, splice);
+    }
+
+    public ListenerSettings withSplice(Splice mode) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog, mode);
     }
 }

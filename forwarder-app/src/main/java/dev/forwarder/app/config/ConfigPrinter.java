@@ -40,6 +40,7 @@ public final class ConfigPrinter {
             line(out, 3, "write-buffer-low-water-mark", size(listener.writeBufferLowWaterMark()));
             line(out, 3, "write-buffer-high-water-mark", size(listener.writeBufferHighWaterMark()));
             line(out, 3, "when-no-backend", listener.whenNoBackend().label());
+            line(out, 3, "splice", PoolReader.label(listener.splice()));
             out.append("    }\n");
         }
         out.append("  }\n  pools {\n");

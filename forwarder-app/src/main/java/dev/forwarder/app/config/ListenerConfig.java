@@ -1,6 +1,7 @@
 package dev.forwarder.app.config;
 
 import dev.forwarder.core.ListenerSettings;
+import dev.forwarder.core.Splice;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param writeBufferLowWaterMark bytes queued for a peer under which reads from the other side resume
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop; &gt;= low
  * @param whenNoBackend what happens while the pool has no member up: close each client, or stop accepting
+ * @param splice whether bulk transfers are spliced in the kernel (epoll only)
  */
 public record ListenerConfig(
         String name,
@@ -26,7 +28,8 @@ public record ListenerConfig(
         int backlog,
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
-        WhenNoBackend whenNoBackend) {
+        WhenNoBackend whenNoBackend,
+        Splice splice) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
@@ -37,6 +40,7 @@ public record ListenerConfig(
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(whenNoBackend, "whenNoBackend");
+        Objects.requireNonNull(splice, "splice");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }
@@ -56,7 +60,7 @@ public record ListenerConfig(
     /** The relay's settings for this listener; the connect timeout comes from its pool. */
     public ListenerSettings toSettings(Duration connectTimeout) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog);
+                writeBufferHighWaterMark, backlog, splice);
     }
 
     /** The bind address as configured, {@code host:port} (brackets around an IPv6 literal). */

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.forwarder.balancer.BackendSpec;
+import dev.forwarder.core.Splice;
 import dev.forwarder.core.Transport;
 
 import java.net.InetSocketAddress;
@@ -23,10 +24,11 @@ final class SettingsReader {
             "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
     static final List<String> METRICS_KEYS = List.of("enabled");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend");
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
     static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
     static final Map<String, WhenNoBackend> WHEN_NO_BACKEND = PoolReader.choices(WhenNoBackend.values());
+    static final Map<String, Splice> SPLICE = PoolReader.choices(Splice.values());
 
     private static final String ROOT = "forwarder";
     private static final String LISTENER_DEFAULTS = ROOT + ".listener-defaults";
@@ -98,7 +100,7 @@ final class SettingsReader {
             ListenerTuning tuning = listenerTuning(fields);
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend())));
+                    tuning.whenNoBackend(), tuning.splice())));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"
@@ -120,7 +122,7 @@ final class SettingsReader {
     }
 
     private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark,
-            WhenNoBackend whenNoBackend) {
+            WhenNoBackend whenNoBackend, Splice splice) {
     }
 
     private static ListenerTuning listenerTuning(ConfigFields fields) {
@@ -133,7 +135,8 @@ final class SettingsReader {
                     + low + " bytes (expected: high >= low)");
         }
         WhenNoBackend whenNoBackend = fields.choice("when-no-backend", WHEN_NO_BACKEND);
-        return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend);
+        Splice splice = fields.choice("splice", SPLICE);
+        return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend, splice);
     }
 
     /** An address as written ({@code host} without brackets), and resolved. */

@@ -70,9 +70,15 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> queueTimer;
     // volatile: the chooser calls wake() from whichever thread released a backend.
     private volatile boolean waiting;
+    // Non-null on epoll with splice on: each direction's allocator, which can switch it to splice(2).
+    private final SpliceSide upSplice;
+    private final SpliceSide downSplice;
 
     public RelayConnection(RelayContext context) {
         this.context = context;
+        boolean splices = context.splices();
+        this.upSplice = splices ? new SpliceSide(this, true) : null;
+        this.downSplice = splices ? new SpliceSide(this, false) : null;
     }
 
     // ---- ConnectionInfo -------------------------------------------------------------------------------------
@@ -113,6 +119,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public long bytesSpliced() {
+        return (upSplice == null ? 0 : upSplice.splicedBytes()) + (downSplice == null ? 0 : downSplice.splicedBytes());
+    }
+
+    @Override
     public long acceptedNanos() {
         return acceptedNanos;
     }
@@ -129,7 +140,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     /** Bytes queued in this connection's two channels and not yet taken by the kernel. */
     public long pendingWriteBytes() {
-        return pending(inbound) + pending(outbound);
+        return pending(inbound) + pending(outbound) + (upSplice == null ? 0 : upSplice.queued())
+                + (downSplice == null ? 0 : downSplice.queued());
     }
 
     private static long pending(Channel channel) {
@@ -141,6 +153,13 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     // ---- client side ----------------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (upSplice != null) {
+            upSplice.attach(ctx.channel());
+        }
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -155,10 +174,15 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        int bytes = 0;
         if (msg instanceof ByteBuf buf) {
-            int bytes = buf.readableBytes();
+            bytes = buf.readableBytes();
             bytesUp += bytes;
             context.observer().relayed(this, true, bytes);
+            if (upSplice != null && upSplice.splicing()) {
+                spliceRelay(upSplice, buf, inbound, outbound);
+                return;
+            }
         }
         if (state == ConnectionState.CONNECTING) {
             if (earlyBytes == null) {
@@ -168,6 +192,9 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         forward(msg, outbound);
+        if (upSplice != null && upSplice.shouldStart(bytes)) {
+            startSplice(upSplice);
+        }
     }
 
     @Override
@@ -198,12 +225,20 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     // ---- backend side, called by BackendHandler ---------------------------------------------------------------
 
     void backendRead(Object msg) {
+        int bytes = 0;
         if (msg instanceof ByteBuf buf) {
-            int bytes = buf.readableBytes();
+            bytes = buf.readableBytes();
             bytesDown += bytes;
             context.observer().relayed(this, false, bytes);
+            if (downSplice != null && downSplice.splicing()) {
+                spliceRelay(downSplice, buf, outbound, inbound);
+                return;
+            }
         }
         forward(msg, inbound);
+        if (downSplice != null && downSplice.shouldStart(bytes)) {
+            startSplice(downSplice);
+        }
     }
 
     void backendReadComplete() {
@@ -253,6 +288,9 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         // TCP_NODELAY is Netty's default for socket channels already; setting it again costs a syscall.
         // One handler per backend channel: a retry gets a new channel and a new handler.
         channel.pipeline().addLast(Pipelines.BACKEND, new BackendHandler(this));
+        if (downSplice != null) {
+            downSplice.attach(channel);
+        }
         outbound = channel;
         openChannels++;
         channel.closeFuture().addListener((ChannelFutureListener) this::channelClosed);
@@ -380,6 +418,57 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         to.write(msg, to.voidPromise());
     }
 
+    // ---- splicing (epoll) --------------------------------------------------------------------------------------
+
+    private void startSplice(SpliceSide side) {
+        if (state.compareTo(ConnectionState.CLOSING) >= 0) {
+            return;
+        }
+        try {
+            side.start();
+        } catch (IOException e) {
+            if (log.isDebugEnabled()) {
+                log.debug("splice unavailable, copying conn={} cause={}", id(), describe(e));
+            }
+        }
+    }
+
+    private void spliceRelay(SpliceSide side, ByteBuf prefix, Channel from, Channel to) {
+        if (to == null || state.compareTo(ConnectionState.CLOSING) >= 0) {
+            prefix.release();
+            return;
+        }
+        try {
+            side.relay(prefix, from, to);
+        } catch (IOException e) {
+            failed(from == inbound, e);
+        }
+    }
+
+    /** {@code bytes} more went into a pipe: counted as relayed, like a read. */
+    void spliced(boolean upstream, int bytes) {
+        if (upstream) {
+            bytesUp += bytes;
+        } else {
+            bytesDown += bytes;
+        }
+        context.observer().relayed(this, upstream, bytes);
+    }
+
+    /** The pipe of one direction emptied into its target after that target was full: its source reads again. */
+    void spliceDrained(boolean upstream) {
+        Channel from = upstream ? inbound : outbound;
+        Channel to = upstream ? outbound : inbound;
+        if (from != null && to != null) {
+            setReading(from, to.isWritable());
+        }
+    }
+
+    private int spliceQueued(Channel channel) {
+        SpliceSide side = channel == inbound ? upSplice : downSplice;
+        return side == null ? 0 : side.queued();
+    }
+
     private void readCompleted(Channel from, Channel to) {
         if (to == null || state == ConnectionState.CONNECTING) {
             return;
@@ -400,8 +489,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void setReading(Channel channel, boolean reading) {
         if (!reading) {
             channel.config().setAutoRead(false);
-        } else if (state.compareTo(ConnectionState.CLOSING) < 0 && !((DuplexChannel) channel).isInputShutdown()) {
-            // Never resume a side whose input is shut down: there is nothing left to read.
+        } else if (state.compareTo(ConnectionState.CLOSING) < 0 && !((DuplexChannel) channel).isInputShutdown()
+                && spliceQueued(channel) == 0) {
+            // Never resume a side whose input is shut down: there is nothing left to read. A side whose pipe still
+            // holds bytes resumes once it has emptied (spliceDrained).
             channel.config().setAutoRead(true);
         }
     }
@@ -483,6 +574,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             earlyBytes.forEach(ReferenceCountUtil::release);
             earlyBytes.clear();
         }
+        if (upSplice != null) {
+            upSplice.close();
+            downSplice.close();
+        }
         if (reason == null) {
             reason = CloseReason.ERROR;
         }
@@ -492,10 +587,16 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         context.observer().closed(this);
         if (log.isInfoEnabled()) {
             log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
-                            + "reason={}{}", id(), listener(), Addresses.format(client), backendConnected ? backend.name() : "-",
-                    bytesUp, bytesDown, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos),
-                    reason.label(), failed.isEmpty() ? "" : " failed=" + failed);
+                            + "reason={}{}{}", id(), listener(), Addresses.format(client),
+                    backendConnected ? backend.name() : "-", bytesUp, bytesDown,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos), reason.label(),
+                    failed.isEmpty() ? "" : " failed=" + failed, splicedSuffix());
         }
+    }
+
+    private String splicedSuffix() {
+        long spliced = bytesSpliced();
+        return spliced == 0 ? "" : " spliced=" + spliced;
     }
 
     private static String describe(Throwable cause) {

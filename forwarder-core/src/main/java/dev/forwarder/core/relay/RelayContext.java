@@ -4,6 +4,8 @@ import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerSettings;
+import dev.forwarder.core.Splice;
+import dev.forwarder.core.Transport;
 import dev.forwarder.core.transport.TransportKit;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -26,6 +28,7 @@ public final class RelayContext {
     private final WriteBufferWaterMark waterMark;
     private final int connectTimeoutMillis;
     private final ChannelGroup clientChannels;
+    private final boolean splices;
 
     public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             TransportKit kit, ConnectPolicy policy) {
@@ -39,6 +42,7 @@ public final class RelayContext {
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
                 settings.writeBufferHighWaterMark());
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+        this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL;
         this.clientChannels = new DefaultChannelGroup("listener-" + settings.name(), GlobalEventExecutor.INSTANCE);
     }
 
@@ -72,6 +76,11 @@ public final class RelayContext {
 
     public WriteBufferWaterMark waterMark() {
         return waterMark;
+    }
+
+    /** Whether connections may switch a direction to splice: asked for, and the transport is epoll. */
+    boolean splices() {
+        return splices;
     }
 
     int connectTimeoutMillis() {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RecordingObserver implements ConnectionObserver {
 
     /** A closed connection as it was when {@link #closed} was called. */
-    public record Closed(String id, String backend, long bytesUp, long bytesDown, CloseReason reason, int failed) {
+    public record Closed(String id, String backend, long bytesUp, long bytesDown, CloseReason reason, int failed,
+            long bytesSpliced) {
     }
 
     public final AtomicInteger accepted = new AtomicInteger();
@@ -41,6 +42,6 @@ public final class RecordingObserver implements ConnectionObserver {
     public void closed(ConnectionInfo connection) {
         closed.add(new Closed(connection.id(), connection.backend() == null ? null : connection.backend().name(),
                 connection.bytesUp(), connection.bytesDown(), connection.closeReason(),
-                connection.failedBackends().size()));
+                connection.failedBackends().size(), connection.bytesSpliced()));
     }
 }

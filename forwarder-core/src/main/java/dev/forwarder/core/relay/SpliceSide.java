@@ -1,0 +1,324 @@
+package dev.forwarder.core.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.FileRegion;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.UncheckedBooleanSupplier;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * One direction of a connection on epoll, able to switch from copying to {@code splice(2)}: source socket, pipe,
+ * target socket, the bytes never entering the JVM.
+ *
+ * <p>Netty's own {@code spliceTo} is not used: it is deprecated, hides how many bytes moved, and once the peer's
+ * FIN has been seen it shuts the input down as soon as one splice finds the pipe full, although the socket may
+ * still hold data (the tail of an upload would be lost). Here Netty keeps reading the socket itself, so its
+ * end-of-stream handling stays exactly as without splice; only the size of that read changes. This object is
+ * the channel's {@link RecvByteBufAllocator} and its handle: copying, it defers to the channel's usual allocator;
+ * splicing, every read takes a small prefix ({@value #PREFIX} bytes), and {@link #relay} moves that prefix into
+ * the pipe (a copy of a few hundred bytes, so the data leaves as one stream, not a tiny segment ahead of each
+ * chunk) and splices whatever else the socket holds behind it. A {@link FileRegion} over the pipe, written to
+ * the target channel like any message, keeps the order with bytes queued before the switch and lets Netty wait
+ * for {@code EPOLLOUT}. While the pipe is not empty the source does not read: the pipe is the back-pressure.
+ *
+ * <p>All methods run on the connection's event loop.
+ */
+final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.ExtendedHandle {
+
+    /** A read of at least this many bytes marks a bulk transfer: the direction switches to splice. */
+    static final int SWITCH_AFTER_READ = 16 * 1024;
+    /** Bytes each read copies once splicing: just enough to learn the socket is readable, or at its end. */
+    static final int PREFIX = 512;
+    /** Asked of one splice into the pipe; the kernel moves at most what the pipe holds (64 KiB by default). */
+    private static final int SPLICE_LEN = 1 << 20;
+    /** Pipe loads moved in one read event before other channels of the loop get their turn. */
+    private static final int LOADS_PER_READ = 16;
+
+    private final RelayConnection connection;
+    private final boolean upstream;
+    private RecvByteBufAllocator.ExtendedHandle copying;
+    private boolean splicing;
+    private FileDescriptor pipeIn;
+    private FileDescriptor pipeOut;
+    private PipeRegion region;
+    /** Bytes in the pipe not yet taken by the target socket. */
+    private int queued;
+    private long splicedBytes;
+    private boolean paused;
+    /** No pipe could be had once: this direction copies for good. */
+    private boolean unavailable;
+
+    SpliceSide(RelayConnection connection, boolean upstream) {
+        this.connection = connection;
+        this.upstream = upstream;
+    }
+
+    /** Makes this the read allocator of {@code channel}; call before the channel reads. */
+    void attach(Channel channel) {
+        ChannelConfig config = channel.config();
+        copying = (ExtendedHandle) config.getRecvByteBufAllocator().newHandle();
+        config.setRecvByteBufAllocator(this);
+    }
+
+    boolean splicing() {
+        return splicing;
+    }
+
+    /** Whether a read of {@code bytes} should switch this direction to splice. */
+    boolean shouldStart(int bytes) {
+        return bytes >= SWITCH_AFTER_READ && !splicing && !unavailable;
+    }
+
+    /** Bytes in the pipe not yet sent: the source must not read while this is above zero. */
+    int queued() {
+        return queued;
+    }
+
+    long splicedBytes() {
+        return splicedBytes;
+    }
+
+    /**
+     * Switches this direction to splice from its next read on.
+     *
+     * @throws IOException when no pipe can be had (the process is out of file descriptors, say): the direction
+     *         keeps copying
+     */
+    void start() throws IOException {
+        unavailable = true;
+        FileDescriptor[] pipe = FileDescriptor.pipe();
+        unavailable = false;
+        pipeIn = pipe[0];
+        pipeOut = pipe[1];
+        region = new PipeRegion();
+        splicing = true;
+    }
+
+    /**
+     * Relays {@code prefix} (released here) and everything else {@code from} holds to {@code to}, through the pipe.
+     * Stops reading {@code from} while the pipe cannot be emptied into {@code to}.
+     */
+    void relay(ByteBuf prefix, Channel from, Channel to) throws IOException {
+        try {
+            int length = prefix.readableBytes();
+            int written;
+            if (prefix.hasMemoryAddress()) {
+                written = pipeOut.writeAddress(prefix.memoryAddress(), prefix.readerIndex(), prefix.writerIndex());
+            } else {
+                ByteBuffer nio = prefix.internalNioBuffer(prefix.readerIndex(), length);
+                written = pipeOut.write(nio, nio.position(), nio.limit());
+            }
+            if (written != length) {
+                // The pipe is empty whenever the source reads, so a prefix always fits.
+                throw new IOException("pipe took " + written + " of " + length + " bytes");
+            }
+            queued = length;
+        } finally {
+            prefix.release();
+        }
+        int fromFd = ((UnixChannel) from).fd().intValue();
+        for (int load = 0; load < LOADS_PER_READ; load++) {
+            int in = Native.splice(fromFd, -1, pipeOut.intValue(), -1, SPLICE_LEN);
+            if (in > 0) {
+                queued += in;
+                splicedBytes += in;
+                connection.spliced(upstream, in);
+            }
+            if (queued > 0) {
+                region.load(queued, ((UnixChannel) to).fd().intValue());
+                to.write(region.retain(), to.voidPromise());
+                to.flush();
+                if (queued > 0) {
+                    // The target is full: wait for it (Netty waits for EPOLLOUT), read nothing meanwhile.
+                    paused = true;
+                    from.config().setAutoRead(false);
+                    return;
+                }
+            }
+            // 0: the socket has nothing more now, or it is at its end; the next copied read tells which.
+            if (in == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drained() {
+        if (paused) {
+            paused = false;
+            connection.spliceDrained(upstream);
+        }
+    }
+
+    /** The connection ended: the pipe closes once Netty has released the region too. */
+    void close() {
+        if (region != null) {
+            region.release();
+            region = null;
+        } else {
+            closePipe();
+        }
+    }
+
+    private void closePipe() {
+        for (FileDescriptor fd : new FileDescriptor[] {pipeIn, pipeOut}) {
+            if (fd != null) {
+                try {
+                    fd.close();
+                } catch (IOException ignored) {
+                    // Closing a pipe end fails only when it is closed already.
+                }
+            }
+        }
+        pipeIn = null;
+        pipeOut = null;
+    }
+
+    // ---- RecvByteBufAllocator: this object is both the allocator and the channel's one handle ----------------
+
+    @Override
+    public Handle newHandle() {
+        return this;
+    }
+
+    @Override
+    public ByteBuf allocate(ByteBufAllocator alloc) {
+        return splicing ? alloc.ioBuffer(PREFIX) : copying.allocate(alloc);
+    }
+
+    @Override
+    public int guess() {
+        return splicing ? PREFIX : copying.guess();
+    }
+
+    @Override
+    public void reset(ChannelConfig config) {
+        copying.reset(config);
+    }
+
+    @Override
+    public void incMessagesRead(int numMessages) {
+        copying.incMessagesRead(numMessages);
+    }
+
+    @Override
+    public void lastBytesRead(int bytes) {
+        copying.lastBytesRead(bytes);
+    }
+
+    @Override
+    public int lastBytesRead() {
+        return copying.lastBytesRead();
+    }
+
+    @Override
+    public void attemptedBytesRead(int bytes) {
+        copying.attemptedBytesRead(bytes);
+    }
+
+    @Override
+    public int attemptedBytesRead() {
+        return copying.attemptedBytesRead();
+    }
+
+    @Override
+    public boolean continueReading() {
+        // Splicing, one read per event: relay() has emptied the socket behind the prefix already.
+        return !splicing && copying.continueReading();
+    }
+
+    @Override
+    public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+        return !splicing && copying.continueReading(maybeMoreDataSupplier);
+    }
+
+    @Override
+    public void readComplete() {
+        copying.readComplete();
+    }
+
+    /**
+     * The pipe's content as a message for the target channel. One instance per direction, written again for
+     * each load: the direction holds one reference for its life and each write one more, which Netty releases.
+     */
+    private final class PipeRegion extends AbstractReferenceCounted implements FileRegion {
+
+        private int count;
+        private int transferred;
+        private int targetFd;
+
+        void load(int bytes, int fd) {
+            count = bytes;
+            transferred = 0;
+            targetFd = fd;
+        }
+
+        @Override
+        public long position() {
+            return 0;
+        }
+
+        @Override
+        public long count() {
+            return count;
+        }
+
+        @Override
+        public long transferred() {
+            return transferred;
+        }
+
+        @Override
+        @Deprecated
+        public long transfered() {
+            return transferred;
+        }
+
+        @Override
+        public long transferTo(WritableByteChannel target, long position) throws IOException {
+            int out = Native.splice(pipeIn.intValue(), -1, targetFd, -1, count - transferred);
+            transferred += out;
+            queued -= out;
+            if (queued == 0) {
+                drained();
+            }
+            return out;
+        }
+
+        @Override
+        public FileRegion retain() {
+            super.retain();
+            return this;
+        }
+
+        @Override
+        public FileRegion retain(int increment) {
+            super.retain(increment);
+            return this;
+        }
+
+        @Override
+        public FileRegion touch() {
+            return this;
+        }
+
+        @Override
+        public FileRegion touch(Object hint) {
+            return this;
+        }
+
+        @Override
+        protected void deallocate() {
+            closePipe();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.Splice;
+import dev.forwarder.core.Transport;
+import dev.forwarder.core.testing.BlockingServer;
+import dev.forwarder.core.testing.FixedChooser;
+import dev.forwarder.core.testing.RecordingObserver;
+import dev.forwarder.core.testing.Streams;
+import io.netty.channel.epoll.Epoll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Splice on epoll: bulk directions move through a pipe, every byte arrives in order, and the counts stay exact.
+ * The half-close and back-pressure tests cover splice as well, since {@link Splice#AUTO} is the default there.
+ */
+class RelaySpliceTest {
+
+    private static final long LARGE = 32L * 1024 * 1024;
+
+    @BeforeAll
+    static void epollOnly() {
+        // These machines are Linux with the native library; a test that cannot splice must not pass quietly.
+        assertThat(Epoll.isAvailable()).as("epoll available: %s", Epoll.unavailabilityCause()).isTrue();
+    }
+
+    @Test
+    void bulkBothWaysIsSplicedWholeAndCountedExactly() throws Exception {
+        RecordingObserver observer = new RecordingObserver();
+        // The backend reads the upload to EOF, then answers LARGE bytes of its own.
+        try (BlockingServer backend = BlockingServer.start(socket -> {
+            Streams.Drained upload = Streams.drain(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            out.write((upload.bytes() + " " + upload.sha256() + "\n").getBytes(StandardCharsets.US_ASCII));
+            Streams.send(out, LARGE, 7);
+        });
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            String expectedAnswer = Streams.expectedSha256(LARGE, 7);
+            for (int run = 0; run < 3; run++) {
+                try (Socket client = relay.connect()) {
+                    String sent = Streams.send(client.getOutputStream(), LARGE, run);
+                    client.shutdownOutput();
+                    InputStream in = client.getInputStream();
+                    String line = readLine(in);
+                    assertThat(line).as("run %d", run).isEqualTo(LARGE + " " + sent);
+                    Streams.Drained answer = Streams.drain(in);
+                    assertThat(answer.bytes()).as("run %d", run).isEqualTo(LARGE);
+                    assertThat(answer.sha256()).as("run %d", run).isEqualTo(expectedAnswer);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 3);
+        }
+        long header = (LARGE + " ").length() + 64 + 1;
+        assertThat(observer.closed).allSatisfy(closed -> {
+            assertThat(closed.reason()).isEqualTo(CloseReason.CLIENT_CLOSED);
+            assertThat(closed.bytesUp()).isEqualTo(LARGE);
+            assertThat(closed.bytesDown()).isEqualTo(LARGE + header);
+            // Only the reads before each direction switched, and the small prefix of each read after, are copied.
+            assertThat(closed.bytesSpliced()).isGreaterThan((long) (2 * LARGE * 0.9));
+        });
+        assertThat(observer.relayedUp.get()).isEqualTo(3 * LARGE);
+        assertThat(observer.relayedDown.get()).isEqualTo(3 * (LARGE + header));
+    }
+
+    @Test
+    void smallExchangesStayCopiedAndOrderHoldsAcrossTheSwitch() throws Exception {
+        RecordingObserver observer = new RecordingObserver();
+        // An echo backend: small messages first, then a bulk stream in the same connection, all echoed.
+        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
+                socket.getOutputStream()));
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            try (Socket client = relay.connect()) {
+                OutputStream out = client.getOutputStream();
+                DataInputStream in = new DataInputStream(client.getInputStream());
+                byte[] small = new byte[100];
+                for (int i = 0; i < 50; i++) {
+                    Arrays.fill(small, (byte) i);
+                    out.write(small);
+                    byte[] echoed = new byte[small.length];
+                    in.readFully(echoed);
+                    assertThat(echoed).isEqualTo(small);
+                }
+                CompletableFuture<Streams.Drained> echo = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Streams.drain(in);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                String sent = Streams.send(out, LARGE, 11);
+                client.shutdownOutput();
+                Streams.Drained echoed = echo.get();
+                assertThat(echoed.bytes()).isEqualTo(LARGE);
+                assertThat(echoed.sha256()).isEqualTo(sent);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1);
+        }
+        RecordingObserver.Closed closed = observer.closed.get(0);
+        assertThat(closed.bytesUp()).isEqualTo(LARGE + 5000);
+        assertThat(closed.bytesDown()).isEqualTo(LARGE + 5000);
+        assertThat(closed.bytesSpliced()).isGreaterThan(LARGE);
+    }
+
+    @Test
+    void smallRequestsNeverSwitch() throws Exception {
+        RecordingObserver observer = new RecordingObserver();
+        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
+                socket.getOutputStream()));
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            try (Socket client = relay.connect()) {
+                DataInputStream in = new DataInputStream(client.getInputStream());
+                byte[] request = new byte[1000];
+                for (int i = 0; i < 200; i++) {
+                    client.getOutputStream().write(request);
+                    in.readFully(new byte[request.length]);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1);
+        }
+        assertThat(observer.closed.get(0).bytesUp()).isEqualTo(200_000);
+        assertThat(observer.closed.get(0).bytesSpliced()).isZero();
+    }
+
+    @Test
+    void offCopiesEverything() throws Exception {
+        RecordingObserver observer = new RecordingObserver();
+        try (BlockingServer backend = BlockingServer.start(socket -> Streams.drain(socket.getInputStream()));
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings().withSplice(Splice.OFF),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            try (Socket client = relay.connect()) {
+                Streams.send(client.getOutputStream(), LARGE, 3);
+                client.shutdownOutput();
+                assertThat(client.getInputStream().read()).isEqualTo(-1);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1);
+        }
+        assertThat(observer.closed.get(0).bytesUp()).isEqualTo(LARGE);
+        assertThat(observer.closed.get(0).bytesSpliced()).isZero();
+    }
+
+    private static String readLine(InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            assertThat(c).as("end of stream before the line ended: %s", line).isNotEqualTo(-1);
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+}
