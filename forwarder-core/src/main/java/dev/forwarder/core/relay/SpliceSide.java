@@ -29,7 +29,8 @@ import java.nio.channels.WritableByteChannel;
  * the pipe (a copy of a few hundred bytes, so the data leaves as one stream, not a tiny segment ahead of each
  * chunk) and splices whatever else the socket holds behind it. A {@link FileRegion} over the pipe, written to
  * the target channel like any message, keeps the order with bytes queued before the switch and lets Netty wait
- * for {@code EPOLLOUT}. While the pipe is not empty the source does not read: the pipe is the back-pressure.
+ * for {@code EPOLLOUT}. While the pipe is not empty the source does not read (but for Netty draining a socket that
+ * reported RDHUP: those reads queue behind the pipe as buffers): the pipe is the back-pressure.
  *
  * <p>All methods run on the connection's event loop.
  */
@@ -105,10 +106,17 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     }
 
     /**
-     * Relays {@code prefix} (released here) and everything else {@code from} holds to {@code to}, through the pipe.
-     * Stops reading {@code from} while the pipe cannot be emptied into {@code to}.
+     * Relays {@code prefix} (released or passed on here) and everything else {@code from} holds to {@code to},
+     * through the pipe. Stops reading {@code from} while the pipe cannot be emptied into {@code to}.
      */
     void relay(ByteBuf prefix, Channel from, Channel to) throws IOException {
+        if (queued > 0) {
+            // The pipe is still busy, yet Netty read: it drains a socket that reported RDHUP to its end whatever
+            // AUTO_READ says. These bytes queue behind the pipe's region as an ordinary buffer (full-size reads
+            // while the pipe is busy: see guess()), so the order holds and the tail before the FIN is kept.
+            to.write(prefix, to.voidPromise());
+            return;
+        }
         try {
             int length = prefix.readableBytes();
             int written;
@@ -119,7 +127,7 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
                 written = pipeOut.write(nio, nio.position(), nio.limit());
             }
             if (written != length) {
-                // The pipe is empty whenever the source reads, so a prefix always fits.
+                // The pipe is empty here, so a prefix always fits.
                 throw new IOException("pipe took " + written + " of " + length + " bytes");
             }
             queued = length;
@@ -190,14 +198,19 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
         return this;
     }
 
+    /** Whether the next read takes just a prefix: splicing, and the pipe is empty to take the rest. */
+    private boolean prefixRead() {
+        return splicing && queued == 0;
+    }
+
     @Override
     public ByteBuf allocate(ByteBufAllocator alloc) {
-        return splicing ? alloc.ioBuffer(PREFIX) : copying.allocate(alloc);
+        return prefixRead() ? alloc.ioBuffer(PREFIX) : copying.allocate(alloc);
     }
 
     @Override
     public int guess() {
-        return splicing ? PREFIX : copying.guess();
+        return prefixRead() ? PREFIX : copying.guess();
     }
 
     @Override
@@ -232,7 +245,8 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
 
     @Override
     public boolean continueReading() {
-        // Splicing, one read per event: relay() has emptied the socket behind the prefix already.
+        // Splicing, one read per event: relay() has emptied the socket behind the prefix already, or the pipe
+        // is busy and this side waits. (Netty still reads on to the end after an RDHUP.)
         return !splicing && copying.continueReading();
     }
 

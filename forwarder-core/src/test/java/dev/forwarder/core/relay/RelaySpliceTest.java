@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -114,6 +116,35 @@ class RelaySpliceTest {
         assertThat(closed.bytesUp()).isEqualTo(LARGE + 5000);
         assertThat(closed.bytesDown()).isEqualTo(LARGE + 5000);
         assertThat(closed.bytesSpliced()).isGreaterThan(LARGE);
+    }
+
+    @Test
+    void tailSentWithFinWhileThePipeIsFullArrivesWhole() throws Exception {
+        // The backend writes everything and closes while the client reads nothing yet: the client side's pipe is
+        // full when the backend's FIN (RDHUP) makes Netty drain the backend socket regardless of AUTO_READ.
+        long size = 4L * 1024 * 1024;
+        Semaphore backendDone = new Semaphore(0);
+        RecordingObserver observer = new RecordingObserver();
+        try (BlockingServer backend = BlockingServer.start(socket -> {
+            Streams.send(socket.getOutputStream(), size, 5);
+            socket.shutdownOutput();
+            backendDone.release();
+            Streams.drain(socket.getInputStream());
+        });
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            String expected = Streams.expectedSha256(size, 5);
+            for (int run = 0; run < 5; run++) {
+                try (Socket client = relay.connect()) {
+                    assertThat(backendDone.tryAcquire(30, TimeUnit.SECONDS))
+                            .as("the backend wrote all and sent FIN before the client read").isTrue();
+                    Streams.Drained answer = Streams.drain(client.getInputStream());
+                    assertThat(answer.bytes()).as("run %d", run).isEqualTo(size);
+                    assertThat(answer.sha256()).as("run %d", run).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(observer.closed).allSatisfy(closed -> assertThat(closed.bytesSpliced()).isPositive());
     }
 
     @Test
