@@ -280,7 +280,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         backend = candidate;
-        Channel channel = context.kit().newClientChannel();
+        Channel channel = context.kit().newClientChannel(candidate.address());
         channel.config().setAutoRead(false);
         channel.config().setWriteBufferWaterMark(context.waterMark());
         channel.config().setConnectTimeoutMillis((int) Math.min(context.connectTimeoutMillis(), remainingMillis));

@@ -96,6 +96,9 @@ public final class HalfCloseSafeEpoll {
     private static final class Registration implements IoRegistration {
 
         private final IoRegistration delegate;
+        // What the fd is registered for now; Netty submits the same set again at times (after a connect, for
+        // one), and each submit is an epoll_ctl call.
+        private long submitted = Long.MIN_VALUE;
 
         Registration(IoRegistration delegate) {
             this.delegate = delegate;
@@ -108,7 +111,15 @@ public final class HalfCloseSafeEpoll {
 
         @Override
         public long submit(IoOps ops) {
-            return delegate.submit(effective(ops));
+            IoOps effective = effective(ops);
+            long value = ((EpollIoOps) effective).value();
+            if (value == submitted) {
+                return value;
+            }
+            long result = delegate.submit(effective);
+            // -1: cancelled; anything else is what epoll now holds.
+            submitted = result == value ? value : Long.MIN_VALUE;
+            return result;
         }
 
         @Override

@@ -10,10 +10,14 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.function.Supplier;
 
 /**
@@ -75,6 +79,18 @@ public final class TransportKit {
 
     /** A new, unregistered client channel of this transport. */
     public Channel newClientChannel() {
+        return clientChannels.get();
+    }
+
+    /**
+     * A new, unregistered client channel for connecting to {@code remote}. On epoll an IPv4 peer gets an IPv4
+     * socket: a dual-stack one costs an extra {@code setsockopt(IPV6_V6ONLY)} per connection.
+     */
+    public Channel newClientChannel(SocketAddress remote) {
+        if (transport == Transport.EPOLL && remote instanceof InetSocketAddress inet
+                && inet.getAddress() instanceof Inet4Address) {
+            return new EpollSocketChannel(SocketProtocolFamily.INET);
+        }
         return clientChannels.get();
     }
 
