@@ -206,6 +206,19 @@ class HealthConfigTest {
     }
 
     @Test
+    void spliceIsAutoByDefaultAndCanBeTurnedOff() throws Exception {
+        Path auto = ConfigFiles.write(dir, "auto.conf", ConfigFiles.example("", ""));
+        assertThat(ConfigLoader.load(auto).listeners().get("web").toSettings(java.time.Duration.ofSeconds(3))
+                .splice()).isEqualTo(dev.forwarder.core.Splice.AUTO);
+        Path off = ConfigFiles.write(dir, "off.conf", ConfigFiles.example(", splice = off", ""));
+        assertThat(ConfigLoader.load(off).listeners().get("web").splice()).isEqualTo(dev.forwarder.core.Splice.OFF);
+        Path bad = ConfigFiles.write(dir, "bad.conf", ConfigFiles.example(", splice = on", ""));
+        ConfigError error = catchThrowableOfType(ConfigError.class, () -> ConfigLoader.load(bad));
+        assertThat(error.key()).isEqualTo("forwarder.listeners.web.splice");
+        assertThat(error.problem()).isEqualTo("\"on\" is not one of: auto, off");
+    }
+
+    @Test
     void negativeOrUnitlessDurationsAndCounts() {
         assertThat(errorAt("\n      queue-timeout = -1s", "queue-timeout", "forwarder.pools.web.queue-timeout")
                 .problem()).startsWith("\"-1s\" is negative");

@@ -43,6 +43,7 @@ class ReferenceDefaultsTest {
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
+                        "listener-defaults.splice",
                         "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries",
                         "pool-defaults.connect-deadline", "pool-defaults.max-connections",
                         "pool-defaults.queue-timeout", "pool-defaults.max-fails", "pool-defaults.fail-timeout",
