@@ -2,7 +2,8 @@
 # forwarder next to HAProxy (mode tcp) and nginx (stream), on loopback, with the same backends:
 #   bash bench/run.sh            # ROUNDS=3 rounds of 5 s runs, about 10 minutes
 #   QUICK=1 bash bench/run.sh    # 2 rounds of 2 s runs, about 3 minutes
-# Environment: ROUNDS, SECS (seconds per run), JAR (default forwarder-app/target/forwarder.jar, built if missing),
+# Environment: ROUNDS, SECS (seconds per run), WORKLOADS (a subset of: iperf1 iperf4 http-ka http-close
+# http-1m rr), JAR (default forwarder-app/target/forwarder.jar, built if missing),
 # FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory).
 # Installs haproxy, nginx, iperf3 and wrk from Debian when missing. Listens on 127.0.0.1 only, stops everything
 # it started on exit, and writes the table to bench/results/<timestamp>.txt. See README "Benchmark".
@@ -18,7 +19,7 @@ QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${ROUNDS:-3}; SECS=${SECS:-5}; fi
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 TARGETS=(direct forwarder haproxy nginx)
-WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
+read -r -a WORKLOADS <<< "${WORKLOADS:-iperf1 iperf4 http-ka http-close http-1m rr}"
 
 WORK=$(mktemp -d /tmp/forwarder-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers (user nobody) read the files under it
