@@ -97,10 +97,29 @@ run_tool() { # WORKLOAD PORT SECONDS FILE
 
 service_of() { case $1 in iperf*) echo IPERF ;; http*) echo HTTP ;; rr) echo ECHO ;; esac; }
 
+# User and system CPU seconds used so far by a target's processes (nginx: master and workers).
+cpu_of() { # TARGET
+    local pids
+    case $1 in
+        forwarder) pids=$PID_forwarder ;;
+        haproxy) pids=$PID_haproxy ;;
+        nginx) pids="$PID_nginx_stream $(pgrep -P "$PID_nginx_stream" | tr '\n' ' ')" ;;
+        *) echo "0 0"; return ;;
+    esac
+    # shellcheck disable=SC2086
+    for pid in $pids; do cat "/proc/$pid/stat"; done 2>/dev/null \
+        | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); u += $12; s += $13 } END { printf "%.2f %.2f\n", u / hz, s / hz }'
+}
+
 measure() { # ROUND WORKLOAD TARGET
-    local out="$WORK/out-$1-$2-$3.txt" kind metrics
+    local out="$WORK/out-$1-$2-$3.txt" kind metrics cpu0 cpu1
+    cpu0=$(cpu_of "$3")
     kind=$(run_tool "$2" "$(port_of "$3" "$(service_of "$2")")" "$SECS" "$out")
+    cpu1=$(cpu_of "$3")
     if metrics=$(python3 "$LIB/parse.py" "$kind" "$out"); then
+        if [[ $3 != direct ]]; then
+            metrics+=$'\n'$(echo "$cpu0 $cpu1" | awk '{ printf "cpu_user_s %.2f\ncpu_sys_s %.2f", $3 - $1, $4 - $2 }')
+        fi
         while read -r name value; do echo "$1 $2 $3 $name $value" >>"$RAW"; done <<<"$metrics"
         log "  $2 $3: $(echo "$metrics" | tr '\n' ' ')"
     else
@@ -169,7 +188,7 @@ main() {
         echo "Medians over $ROUNDS round(s); ratios are medians of per-round ratios to HAProxy (same round)."
         echo "Higher is better, except p99 (ms) where lower is better."
         echo
-        python3 "$LIB/summarize.py" "$RAW"
+        SECS=$SECS python3 "$LIB/summarize.py" "$RAW"
         echo
         echo "raw: round workload target metric value"
         cat "$RAW"

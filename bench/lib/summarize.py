@@ -5,8 +5,11 @@ usage: summarize.py RAW_TSV
 RAW_TSV lines: round workload target metric value
 For each workload and metric: the median over rounds per target, and each proxy's ratio to HAProxy as the
 median of the per-round ratios (both measured in the same round). For latencies (p99) lower is better, and the
-ratio shown is still proxy/HAProxy, so below 1.00x is better there.
+ratio shown is still proxy/HAProxy, so below 1.00x is better there. The same holds for the proxy's CPU per unit of
+work (user + system seconds of its processes during the run, divided by the work done; SECS in the environment is
+the run length), which tells where a proxy spends more than its peer even when the load tool is the bottleneck.
 """
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -15,15 +18,45 @@ TARGETS = ["direct", "forwarder", "haproxy", "nginx"]
 # workload, metric, label, unit, goal for forwarder/haproxy (None: no goal), higher is better
 ROWS = [
     ("iperf1", "gbps", "iperf3, 1 stream", "Gbit/s", 1.15, True),
+    ("iperf1", "cpu_per_unit", "  proxy CPU per GB", "s", None, False),
     ("iperf4", "gbps", "iperf3, 4 streams", "Gbit/s", 1.15, True),
+    ("iperf4", "cpu_per_unit", "  proxy CPU per GB", "s", None, False),
     ("http-ka", "rps", "wrk 100 B, keep-alive", "req/s", 1.0, True),
     ("http-ka", "p99_ms", "  p99", "ms", 1.0, False),
+    ("http-ka", "cpu_per_unit", "  proxy CPU per request", "us", None, False),
     ("http-close", "rps", "wrk 100 B, Connection: close", "req/s", 1.0, True),
     ("http-close", "p99_ms", "  p99", "ms", None, False),
+    ("http-close", "cpu_per_unit", "  proxy CPU per request", "us", None, False),
+    ("http-close", "sys_per_unit", "    of it in the kernel", "us", None, False),
     ("http-1m", "mibps", "wrk 1 MiB bodies", "MiB/s", 1.5, True),
+    ("http-1m", "cpu_per_unit", "  proxy CPU per GiB", "s", None, False),
     ("rr", "rps", "loadtest rr 100 B, 50 conns", "req/s", None, True),
     ("rr", "p99_ms", "  p99", "ms", None, False),
+    ("rr", "cpu_per_unit", "  proxy CPU per request", "us", None, False),
 ]
+
+# The unit of work each workload's CPU figure is divided by, from its throughput metric and the run's length.
+WORK = {
+    "iperf1": ("gbps", lambda v, secs: v * secs / 8),            # GB
+    "iperf4": ("gbps", lambda v, secs: v * secs / 8),
+    "http-ka": ("rps", lambda v, secs: v * secs / 1e6),          # millions of requests: CPU s / 1e6 req = us/req
+    "http-close": ("rps", lambda v, secs: v * secs / 1e6),
+    "rr": ("rps", lambda v, secs: v * secs / 1e6),
+    "http-1m": ("mibps", lambda v, secs: v * secs / 1024),       # GiB
+}
+
+
+def add_cpu_per_unit(data, secs):
+    """CPU seconds of the proxy's processes per unit of work, total and in the kernel, per round and target."""
+    for workload, (metric, work_of) in WORK.items():
+        throughput = data.get((workload, metric), {})
+        user = data.get((workload, "cpu_user_s"), {})
+        system = data.get((workload, "cpu_sys_s"), {})
+        for key, value in throughput.items():
+            if key in user and key in system and value > 0:
+                work = work_of(value, secs)
+                data[(workload, "cpu_per_unit")][key] = (user[key] + system[key]) / work
+                data[(workload, "sys_per_unit")][key] = system[key] / work
 
 
 def fmt(value):
@@ -49,6 +82,7 @@ def main():
                 errors[(workload, target)] += float(value)
                 continue
             data[(workload, metric)][(int(rnd), target)] = float(value)
+    add_cpu_per_unit(data, float(os.environ.get("SECS", "5")))
 
     header = f"{'workload':<30} {'unit':<7}" + "".join(f"{t:>11}" for t in TARGETS) \
         + f"{'fwd/hap':>9}{'ngx/hap':>9}  {'goal (fwd/hap)':<15}"

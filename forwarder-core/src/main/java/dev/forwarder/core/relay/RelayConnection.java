@@ -522,7 +522,12 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     private static void shutdownOutput(ChannelFuture flushed) {
         if (flushed.isSuccess()) {
-            ((DuplexChannel) flushed.channel()).shutdownOutput();
+            Channel channel = flushed.channel();
+            // Nothing more will be written to this side; its own FIN now ends the connection. Without half-closure
+            // Netty closes it at that FIN instead of shutting its input down first, which on a socket whose both
+            // FINs are through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.
+            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+            ((DuplexChannel) channel).shutdownOutput();
         }
     }
 
@@ -556,8 +561,13 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void channelClosed(ChannelFuture closed) {
         Channel channel = closed.channel();
         if (state.compareTo(ConnectionState.CLOSING) < 0) {
-            // A side closed without a FIN first (reset, or closed by Netty): end the whole connection.
-            if (channel == inbound) {
+            if ((channel == inbound && state == ConnectionState.BACKEND_DONE)
+                    || (channel == outbound && state == ConnectionState.CLIENT_DONE)) {
+                // The side whose output was shut after the other's FIN closed at its own FIN (see shutdownOutput):
+                // the normal end. What it sent last is flushed to the peer before the peer closes.
+                inputEnded(channel == inbound);
+            } else if (channel == inbound) {
+                // A side closed without a FIN first (reset, or closed by Netty): end the whole connection.
                 close(CloseReason.CLIENT_CLOSED);
             } else if (channel == outbound) {
                 close(CloseReason.BACKEND_CLOSED);
