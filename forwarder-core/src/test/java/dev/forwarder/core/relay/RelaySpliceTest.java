@@ -148,6 +148,44 @@ class RelaySpliceTest {
     }
 
     @Test
+    void pipesCloseWithTheirConnectionsEvenWhenAClientResetsMidStream() throws Exception {
+        RecordingObserver observer = new RecordingObserver();
+        // The backend streams until the client goes away.
+        try (BlockingServer backend = BlockingServer.start(socket -> Streams.send(socket.getOutputStream(),
+                Long.MAX_VALUE / 2, 1));
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            // Warm-up: the first connections open descriptors that stay (epoll, the JDK's own).
+            streamThenReset(relay);
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1);
+            long baseline = openDescriptors();
+            int connections = 20;
+            for (int i = 0; i < connections; i++) {
+                streamThenReset(relay);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1 + connections);
+            // Each connection held a pipe (two descriptors) for its spliced direction; none may be left.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(openDescriptors()).isLessThanOrEqualTo(baseline + 2));
+        }
+        assertThat(observer.closed).allSatisfy(closed -> assertThat(closed.bytesSpliced()).isPositive());
+    }
+
+    /** Reads 1 MiB of a spliced download, then closes with a reset (SO_LINGER 0) while bytes are in flight. */
+    private static void streamThenReset(RelayFixture relay) throws Exception {
+        Socket client = relay.connect();
+        client.getInputStream().readNBytes(1024 * 1024);
+        client.setSoLinger(true, 0);
+        client.close();
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void smallRequestsNeverSwitch() throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
