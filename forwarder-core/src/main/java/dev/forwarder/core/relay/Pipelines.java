@@ -4,14 +4,13 @@ package dev.forwarder.core.relay;
  * Handler names, and the order of the pipelines in one place.
  *
  * <pre>
- * client channel:  [idle] -&gt; relay      (idle only when the listener has an idle timeout)
+ * client channel:  relay      (it also keeps the idle timeout: no IdleStateHandler, which allocates a
+ *                              promise per write)
  * backend channel: backend
  * </pre>
  */
 public final class Pipelines {
 
-    /** {@link io.netty.handler.timeout.IdleStateHandler} on the client channel: both directions count. */
-    public static final String IDLE = "idle";
     /** {@link RelayConnection}. */
     public static final String RELAY = "relay";
     /** {@link BackendHandler}. */

@@ -16,7 +16,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -70,6 +69,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> queueTimer;
     // volatile: the chooser calls wake() from whichever thread released a backend.
     private volatile boolean waiting;
+    // Idle timeout: when bytes last came in from either side (taken once per read batch), the queued byte count
+    // seen at the last check (bytes still leaving count as activity), and the pending check.
+    private long lastActivityNanos = acceptedNanos;
+    private long pendingAtCheck;
+    private ScheduledFuture<?> idleTimer;
     // Non-null on epoll with splice on: each direction's allocator, which can switch it to splice(2).
     private final SpliceSide upSplice;
     private final SpliceSide downSplice;
@@ -168,6 +172,9 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         openChannels = 1;
         inbound.closeFuture().addListener((ChannelFutureListener) this::channelClosed);
         context.clientChannels().add(inbound);
+        if (context.idleNanos() > 0) {
+            idleTimer = inbound.eventLoop().schedule(this::idleCheck, context.idleNanos(), TimeUnit.NANOSECONDS);
+        }
         context.observer().accepted(this);
         connectNext();
     }
@@ -199,6 +206,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastActivityNanos = System.nanoTime();
         readCompleted(inbound, outbound);
     }
 
@@ -211,8 +219,6 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
             inputEnded(true);
-        } else if (evt instanceof IdleStateEvent) {
-            close(CloseReason.IDLE_TIMEOUT);
         }
         ReferenceCountUtil.release(evt);
     }
@@ -242,6 +248,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     void backendReadComplete() {
+        lastActivityNanos = System.nanoTime();
         readCompleted(outbound, inbound);
     }
 
@@ -302,6 +309,33 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 connectDone(registered);
             }
         });
+    }
+
+    // ---- idle timeout -------------------------------------------------------------------------------------------
+
+    /**
+     * Runs when the connection may have been idle for the whole timeout: no byte read from either side since
+     * {@link #lastActivityNanos}, and the bytes queued towards either side (a slow reader still taking them is not
+     * idle) unchanged since the last check. Otherwise it checks again when the timeout could next run out.
+     */
+    private void idleCheck() {
+        idleTimer = null;
+        if (state.compareTo(ConnectionState.CLOSING) >= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long pending = pendingWriteBytes();
+        if (pending != pendingAtCheck) {
+            pendingAtCheck = pending;
+            lastActivityNanos = now;
+        }
+        long idleFor = now - lastActivityNanos;
+        if (idleFor >= context.idleNanos()) {
+            close(CloseReason.IDLE_TIMEOUT);
+            return;
+        }
+        idleTimer = inbound.eventLoop().schedule(this::idleCheck, context.idleNanos() - idleFor,
+                TimeUnit.NANOSECONDS);
     }
 
     // ---- waiting for a backend to free up ---------------------------------------------------------------------
@@ -580,6 +614,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     private void finish() {
         state = ConnectionState.CLOSED;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
         if (earlyBytes != null) {
             earlyBytes.forEach(ReferenceCountUtil::release);
             earlyBytes.clear();

@@ -27,6 +27,7 @@ public final class RelayContext {
     private final long queueTimeoutNanos;
     private final WriteBufferWaterMark waterMark;
     private final int connectTimeoutMillis;
+    private final long idleNanos;
     private final ChannelGroup clientChannels;
     private final boolean splices;
 
@@ -41,6 +42,7 @@ public final class RelayContext {
         this.queueTimeoutNanos = policy.queueTimeout().toNanos();
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
                 settings.writeBufferHighWaterMark());
+        this.idleNanos = settings.idleTimeout().toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL;
         this.clientChannels = new DefaultChannelGroup("listener-" + settings.name(), GlobalEventExecutor.INSTANCE);
@@ -81,6 +83,11 @@ public final class RelayContext {
     /** Whether connections may switch a direction to splice: asked for, and the transport is epoll. */
     boolean splices() {
         return splices;
+    }
+
+    /** The idle timeout in nanoseconds; 0 = none. */
+    long idleNanos() {
+        return idleNanos;
     }
 
     int connectTimeoutMillis() {

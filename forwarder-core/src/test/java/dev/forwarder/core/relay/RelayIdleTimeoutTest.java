@@ -38,4 +38,31 @@ class RelayIdleTimeoutTest {
         }
         assertThat(chooser.outstanding()).isZero();
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void trafficEitherWayKeepsTheConnectionOpen(Transport transport) throws Exception {
+        Duration idle = Duration.ofMillis(300);
+        RecordingObserver observer = new RecordingObserver();
+        // An echo backend: each byte the client sends comes back.
+        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
+                socket.getOutputStream()));
+             RelayFixture relay = new RelayFixture(transport, RelayFixture.settings().withIdleTimeout(idle),
+                     new FixedChooser(backend.address()), observer, 1);
+             Socket client = relay.connect()) {
+            // One byte each 100 ms for 1.5 s: five idle timeouts long, never 300 ms silent. (The sleep paces the
+            // traffic under test; it does not wait for anything.)
+            long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+            while (System.nanoTime() < end) {
+                client.getOutputStream().write('x');
+                assertThat(client.getInputStream().read()).as("echo while active").isEqualTo('x');
+                Thread.sleep(100);
+            }
+            assertThat(observer.closed).as("closed while bytes flowed").isEmpty();
+            // Then silence: the timeout applies again.
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
+            assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.IDLE_TIMEOUT);
+        }
+    }
 }
