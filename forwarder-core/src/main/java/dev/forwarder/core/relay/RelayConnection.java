@@ -14,8 +14,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -561,7 +563,18 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             // Netty closes it at that FIN instead of shutting its input down first, which on a socket whose both
             // FINs are through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.
             channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-            ((DuplexChannel) channel).shutdownOutput();
+            if (channel instanceof AbstractEpollStreamChannel epoll) {
+                // Netty's shutdownOutput() builds an exception with a stack trace per call (to fail writes still
+                // queued; there are none, the flush is done): on epoll the socket is shut directly, through
+                // Netty's own socket object, so the channel still reports isOutputShutdown().
+                try {
+                    ((Socket) epoll.fd()).shutdown(false, true);
+                } catch (IOException e) {
+                    // The peer is gone already (reset): its FIN or error ends the connection.
+                }
+            } else {
+                ((DuplexChannel) channel).shutdownOutput();
+            }
         }
     }
 
