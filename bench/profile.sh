@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Profiles forwarder with JFR under one bench workload and prints its hot frames:
 #   bash bench/profile.sh [iperf1|iperf4|http-ka|http-close|http-1m|rr]     (default http-close)
-# Environment: SECS (recording and load, default 20), JAR (default forwarder-app/target/forwarder.jar).
+# Environment: SECS (recording and load, default 20), JAR (default forwarder-app/target/forwarder.jar),
+# CONNECTION_LOG (the connection log level, default WARN: off), FWD_JAVA_OPTS (extra JVM flags).
 # Starts the workload's backend and a forwarder on 127.0.0.1 only, warms up for 5 s, records for SECS seconds
 # with the "profile" settings, then stops what it started. The recording and the summary stay in bench/results/.
 # Assumes the tools are installed (bench/run.sh installs them).
@@ -30,7 +31,8 @@ JAR=$WORK/forwarder.jar
 pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO
 start_backends
 write_forwarder_conf "$WORK/forwarder.conf"
-start forwarder java -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
+# shellcheck disable=SC2086
+start forwarder java -Dforwarder.connection.log=${CONNECTION_LOG:-WARN} ${FWD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/forwarder.conf"
 FWD_PID=${PIDS[-1]}
 wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"; wait_port forwarder "$P_FWD_ECHO"
 
