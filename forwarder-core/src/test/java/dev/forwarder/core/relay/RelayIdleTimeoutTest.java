@@ -45,8 +45,7 @@ class RelayIdleTimeoutTest {
         Duration idle = Duration.ofMillis(300);
         RecordingObserver observer = new RecordingObserver();
         // An echo backend: each byte the client sends comes back.
-        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
-                socket.getOutputStream()));
+        try (BlockingServer backend = BlockingServer.echo();
              RelayFixture relay = new RelayFixture(transport, RelayFixture.settings().withIdleTimeout(idle),
                      new FixedChooser(backend.address()), observer, 1);
              Socket client = relay.connect()) {

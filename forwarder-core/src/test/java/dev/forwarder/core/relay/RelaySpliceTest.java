@@ -82,8 +82,7 @@ class RelaySpliceTest {
     void smallExchangesStayCopiedAndOrderHoldsAcrossTheSwitch() throws Exception {
         RecordingObserver observer = new RecordingObserver();
         // An echo backend: small messages first, then a bulk stream in the same connection, all echoed.
-        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
-                socket.getOutputStream()));
+        try (BlockingServer backend = BlockingServer.echo();
              RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
                      new FixedChooser(backend.address()), observer, 1)) {
             try (Socket client = relay.connect()) {
@@ -188,8 +187,7 @@ class RelaySpliceTest {
     @Test
     void smallRequestsNeverSwitch() throws Exception {
         RecordingObserver observer = new RecordingObserver();
-        try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().transferTo(
-                socket.getOutputStream()));
+        try (BlockingServer backend = BlockingServer.echo();
              RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
                      new FixedChooser(backend.address()), observer, 1)) {
             try (Socket client = relay.connect()) {

@@ -42,6 +42,11 @@ public final class BlockingServer implements AutoCloseable {
         return start(session, 50);
     }
 
+    /** A server that echoes every byte back until the client's EOF. */
+    public static BlockingServer echo() {
+        return start(socket -> socket.getInputStream().transferTo(socket.getOutputStream()));
+    }
+
     public static BlockingServer start(Session session, int backlog) {
         try {
             return new BlockingServer(session, backlog);
