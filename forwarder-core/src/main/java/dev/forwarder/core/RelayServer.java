@@ -1,5 +1,6 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.relay.PipeBudget;
 import dev.forwarder.core.relay.RelayChannelInitializer;
 import dev.forwarder.core.relay.RelayContext;
 import dev.forwarder.core.transport.TransportKit;
@@ -34,9 +35,11 @@ public final class RelayServer implements AutoCloseable {
     private final TransportKit kit;
     private final EventLoopGroup group;
     private final List<BoundListener> listeners = new CopyOnWriteArrayList<>();
+    private final PipeBudget pipes;
 
-    private RelayServer(TransportKit kit, int ioThreads) {
+    private RelayServer(TransportKit kit, int ioThreads, PipeBudget pipes) {
         this.kit = kit;
+        this.pipes = pipes;
         this.group = kit.newEventLoopGroup(ioThreads, "forwarder-io");
     }
 
@@ -47,11 +50,27 @@ public final class RelayServer implements AutoCloseable {
      * @param ioThreads how many event loops; 0 means one per core
      */
     public static RelayServer start(Transport transport, int ioThreads) {
+        return start(transport, ioThreads, PipeBudget.ofDescriptorLimit());
+    }
+
+    /**
+     * Starts the event loops, with at most {@code pipes} splice pipes open at once over all listeners.
+     *
+     * @param transport which transport to use; {@link Transport#AUTO} prefers epoll
+     * @param ioThreads how many event loops; 0 means one per core
+     * @param pipes the splice pipes the whole server may hold at once
+     */
+    public static RelayServer start(Transport transport, int ioThreads, PipeBudget pipes) {
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
         }
         int threads = ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads;
-        return new RelayServer(TransportKit.of(transport), threads);
+        return new RelayServer(TransportKit.of(transport), threads, pipes);
+    }
+
+    /** The splice pipes this server's connections may still take, and their maximum. */
+    public PipeBudget pipeBudget() {
+        return pipes;
     }
 
     /** The transport in use: {@link Transport#EPOLL} or {@link Transport#NIO}. */
@@ -79,7 +98,7 @@ public final class RelayServer implements AutoCloseable {
      */
     public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             ConnectPolicy policy) throws ListenerBindException {
-        RelayContext context = new RelayContext(settings, chooser, observer, kit, policy);
+        RelayContext context = new RelayContext(settings, chooser, observer, kit, policy, pipes);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .channel(kit.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, settings.backlog())

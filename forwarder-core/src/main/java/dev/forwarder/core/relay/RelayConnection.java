@@ -83,8 +83,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     public RelayConnection(RelayContext context) {
         this.context = context;
         boolean splices = context.splices();
-        this.upSplice = splices ? new SpliceSide(this, true) : null;
-        this.downSplice = splices ? new SpliceSide(this, false) : null;
+        this.upSplice = splices ? new SpliceSide(this, true, context.pipes()) : null;
+        this.downSplice = splices ? new SpliceSide(this, false, context.pipes()) : null;
     }
 
     // ---- ConnectionInfo -------------------------------------------------------------------------------------

@@ -30,9 +30,10 @@ public final class RelayContext {
     private final long idleNanos;
     private final ChannelGroup clientChannels;
     private final boolean splices;
+    private final PipeBudget pipes;
 
     public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
-            TransportKit kit, ConnectPolicy policy) {
+            TransportKit kit, ConnectPolicy policy, PipeBudget pipes) {
         this.settings = settings;
         this.chooser = chooser;
         this.observer = observer;
@@ -45,6 +46,7 @@ public final class RelayContext {
         this.idleNanos = settings.idleTimeout().toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL;
+        this.pipes = pipes;
         this.clientChannels = new DefaultChannelGroup("listener-" + settings.name(), GlobalEventExecutor.INSTANCE);
     }
 
@@ -88,6 +90,11 @@ public final class RelayContext {
     /** The idle timeout in nanoseconds; 0 = none. */
     long idleNanos() {
         return idleNanos;
+    }
+
+    /** The relay server's budget of splice pipes. */
+    PipeBudget pipes() {
+        return pipes;
     }
 
     int connectTimeoutMillis() {

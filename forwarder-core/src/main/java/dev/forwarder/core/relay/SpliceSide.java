@@ -47,6 +47,7 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
 
     private final RelayConnection connection;
     private final boolean upstream;
+    private final PipeBudget pipes;
     private RecvByteBufAllocator.ExtendedHandle copying;
     private boolean splicing;
     private FileDescriptor pipeIn;
@@ -59,9 +60,10 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     /** No pipe could be had once: this direction copies for good. */
     private boolean unavailable;
 
-    SpliceSide(RelayConnection connection, boolean upstream) {
+    SpliceSide(RelayConnection connection, boolean upstream, PipeBudget pipes) {
         this.connection = connection;
         this.upstream = upstream;
+        this.pipes = pipes;
     }
 
     /** Makes this the read allocator of {@code channel}; call before the channel reads. */
@@ -90,19 +92,29 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     }
 
     /**
-     * Switches this direction to splice from its next read on.
+     * Switches this direction to splice from its next read on. Returns {@code false}, and keeps copying, while
+     * the relay server's {@link PipeBudget} is spent.
      *
      * @throws IOException when no pipe can be had (the process is out of file descriptors, say): the direction
      *         keeps copying
      */
-    void start() throws IOException {
-        unavailable = true;
-        FileDescriptor[] pipe = FileDescriptor.pipe();
-        unavailable = false;
+    boolean start() throws IOException {
+        if (!pipes.tryTake()) {
+            return false;
+        }
+        FileDescriptor[] pipe;
+        try {
+            pipe = FileDescriptor.pipe();
+        } catch (IOException e) {
+            pipes.giveBack();
+            unavailable = true;
+            throw e;
+        }
         pipeIn = pipe[0];
         pipeOut = pipe[1];
         region = new PipeRegion();
         splicing = true;
+        return true;
     }
 
     /**
@@ -178,17 +190,19 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     }
 
     private void closePipe() {
+        if (pipeIn == null) {
+            return;
+        }
         for (FileDescriptor fd : new FileDescriptor[] {pipeIn, pipeOut}) {
-            if (fd != null) {
-                try {
-                    fd.close();
-                } catch (IOException ignored) {
-                    // Closing a pipe end fails only when it is closed already.
-                }
+            try {
+                fd.close();
+            } catch (IOException ignored) {
+                // Closing a pipe end fails only when it is closed already.
             }
         }
         pipeIn = null;
         pipeOut = null;
+        pipes.giveBack();
     }
 
     // ---- RecvByteBufAllocator: this object is both the allocator and the channel's one handle ----------------

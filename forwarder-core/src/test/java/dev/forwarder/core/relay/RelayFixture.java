@@ -28,7 +28,12 @@ final class RelayFixture implements AutoCloseable {
 
     RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             ConnectPolicy policy) {
-        server = RelayServer.start(transport, 2);
+        this(transport, settings, chooser, observer, policy, PipeBudget.ofDescriptorLimit());
+    }
+
+    RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy, PipeBudget pipes) {
+        server = RelayServer.start(transport, 2, pipes);
         try {
             listener = server.bind(settings, chooser, observer, policy);
         } catch (ListenerBindException e) {

@@ -185,6 +185,40 @@ class RelaySpliceTest {
     }
 
     @Test
+    void directionsBeyondThePipeBudgetKeepCopying() throws Exception {
+        long size = 8L * 1024 * 1024;
+        RecordingObserver observer = new RecordingObserver();
+        PipeBudget pipes = PipeBudget.of(1);
+        try (BlockingServer backend = BlockingServer.start(socket -> Streams.send(socket.getOutputStream(), size, 2));
+             RelayFixture relay = new RelayFixture(Transport.EPOLL, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, dev.forwarder.core.ConnectPolicy.ofTries(1),
+                     pipes)) {
+            String expected = Streams.expectedSha256(size, 2);
+            try (Socket first = relay.connect()) {
+                // The first download switches to splice and holds the one pipe while it stays open.
+                byte[] head = first.getInputStream().readNBytes(1024 * 1024);
+                assertThat(head).hasSize(1024 * 1024);
+                assertThat(pipes.available()).isZero();
+                try (Socket second = relay.connect()) {
+                    Streams.Drained whole = Streams.drain(second.getInputStream());
+                    assertThat(whole.sha256()).as("the copied download").isEqualTo(expected);
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 1);
+                assertThat(observer.closed.get(0).bytesSpliced()).as("the second, over budget").isZero();
+                assertThat(Streams.drain(first.getInputStream()).bytes()).isEqualTo(size - head.length);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 2);
+            assertThat(observer.closed.get(1).bytesSpliced()).as("the first").isPositive();
+            assertThat(pipes.available()).as("given back at close").isEqualTo(1);
+            try (Socket third = relay.connect()) {
+                assertThat(Streams.drain(third.getInputStream()).sha256()).isEqualTo(expected);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == 3);
+            assertThat(observer.closed.get(2).bytesSpliced()).as("the third, with the pipe free again").isPositive();
+        }
+    }
+
+    @Test
     void smallRequestsNeverSwitch() throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (BlockingServer backend = BlockingServer.echo();
