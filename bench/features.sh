@@ -23,6 +23,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB=$REPO/bench/lib
 source "$LIB/configs.sh"
 source "$LIB/proc.sh"
+source "$LIB/tools.sh"
 source "$LIB/backends.sh"
 source "$LIB/features-configs.sh"
 
@@ -54,29 +55,14 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 trap_cleanup
 
-
-
 ensure_tools() {
     local missing=()
     command -v nginx >/dev/null || missing+=(nginx-light)
     command -v iperf3 >/dev/null || missing+=(iperf3)
     command -v wrk >/dev/null || missing+=(wrk)
-    if ((${#missing[@]})); then
-        local sudo=()
-        [[ $(id -u) == 0 ]] || sudo=(sudo)
-        log "installing from Debian: ${missing[*]}"
-        "${sudo[@]}" apt-get update -q >"$WORK/apt.log" 2>&1 || { tail "$WORK/apt.log" >&2; die "apt-get update failed"; }
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
-            || { tail "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
-    fi
-    command -v java >/dev/null || die "java (JDK 17) is needed"
-    command -v python3 >/dev/null || die "python3 is needed"
+    install_debian "${missing[@]}"
     if [[ -n $PROFILE ]]; then command -v jcmd >/dev/null && command -v jfr >/dev/null || die "PROFILE needs jcmd and jfr (a JDK)"; fi
-    if [[ ! -f $JAR ]]; then
-        command -v mvn >/dev/null || die "$JAR is missing and mvn is not installed to build it"
-        log "building $JAR"
-        (cd "$REPO" && mvn -B -q package -DskipTests) || die "build failed"
-    fi
+    ensure_runtime_and_jar
 }
 
 start_servers() {
@@ -169,12 +155,7 @@ warm_up() {
 }
 
 versions() {
-    echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
-    if git -C "$REPO" rev-parse --short HEAD >/dev/null 2>&1; then
-        echo "source:    jar built $(date -r "$ORIGINAL_JAR" '+%F %T'); at bench start the tree was at commit" \
-            "$(git -C "$REPO" rev-parse --short HEAD) with $(git -C "$REPO" status --short -- forwarder-core \
-            forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/"
-    fi
+    forwarder_versions "$ORIGINAL_JAR"
     echo "nginx:     $(nginx -v 2>&1) (HTTP backend)"
     echo "iperf3:    $(iperf3 --version | head -1)"
     echo "wrk:       $(wrk -v 2>&1 | head -1)"

@@ -20,6 +20,7 @@ WORK=$(mktemp -d /tmp/forwarder-idle.XXXXXX)
 PIDS=()
 
 source "$REPO/bench/lib/proc.sh"
+source "$REPO/bench/lib/tools.sh"
 trap_cleanup
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -29,7 +30,7 @@ heap_kib() { # used heap after a full GC, in KiB (0 when jcmd is missing)
 }
 
 ulimit -n 20000 || die "need a file-descriptor limit of 20000 (ulimit -n)"
-[[ -f $JAR ]] || (cd "$REPO" && mvn -B -q package -DskipTests) || die "build failed"
+ensure_runtime_and_jar
 
 cat >"$WORK/forwarder.conf" <<CONF
 forwarder {

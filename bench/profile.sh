@@ -15,8 +15,9 @@ LIB=$REPO/bench/lib
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 source "$LIB/configs.sh"
 source "$LIB/proc.sh"
+source "$LIB/tools.sh"
 source "$LIB/backends.sh"
-[[ -f $JAR ]] || { echo "error: $JAR is missing: mvn -B -q package -DskipTests" >&2; exit 1; }
+ensure_runtime_and_jar
 
 WORK=$(mktemp -d /tmp/forwarder-profile.XXXXXX)
 chmod 755 "$WORK"

@@ -13,6 +13,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB=$REPO/bench/lib
 source "$LIB/configs.sh"
 source "$LIB/proc.sh"
+source "$LIB/tools.sh"
 source "$LIB/backends.sh"
 
 QUICK=${QUICK:-0}
@@ -32,8 +33,6 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 trap_cleanup
 
-
-
 ensure_tools() {
     local missing=()
     command -v haproxy >/dev/null || missing+=(haproxy)
@@ -41,21 +40,8 @@ ensure_tools() {
     [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
     command -v iperf3 >/dev/null || missing+=(iperf3)
     command -v wrk >/dev/null || missing+=(wrk)
-    if ((${#missing[@]})); then
-        local sudo=()
-        [[ $(id -u) == 0 ]] || sudo=(sudo)
-        log "installing from Debian: ${missing[*]}"
-        "${sudo[@]}" apt-get update -q >"$WORK/apt.log" 2>&1 || { tail "$WORK/apt.log" >&2; die "apt-get update failed"; }
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
-            || { tail "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
-    fi
-    command -v java >/dev/null || die "java (JDK 17) is needed"
-    command -v python3 >/dev/null || die "python3 is needed"
-    if [[ ! -f $JAR ]]; then
-        command -v mvn >/dev/null || die "$JAR is missing and mvn is not installed to build it"
-        log "building $JAR"
-        (cd "$REPO" && mvn -B -q package -DskipTests) || die "build failed"
-    fi
+    install_debian "${missing[@]}"
+    ensure_runtime_and_jar
 }
 
 start_servers() {
@@ -140,12 +126,7 @@ warm_up() {
 }
 
 versions() {
-    echo "forwarder: $(java -jar "$JAR" --version 2>&1 | head -1); $(java -version 2>&1 | head -1)"
-    if git -C "$REPO" rev-parse --short HEAD >/dev/null 2>&1; then
-        echo "source:    jar built $(date -r "$ORIGINAL_JAR" '+%F %T'); at bench start the tree was at commit" \
-            "$(git -C "$REPO" rev-parse --short HEAD) with $(git -C "$REPO" status --short -- forwarder-core \
-            forwarder-balancer forwarder-app | wc -l) uncommitted file(s) under forwarder-*/"
-    fi
+    forwarder_versions "$ORIGINAL_JAR"
     echo "haproxy:   $(haproxy -v | head -1)"
     echo "nginx:     $(nginx -v 2>&1)"
     echo "iperf3:    $(iperf3 --version | head -1)"
