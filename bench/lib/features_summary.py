@@ -13,6 +13,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from benchtable import fmt, print_errors
+
 TARGETS = ["off", "on"]
 TOLERANCE = 0.05
 # workload, metric, label, unit, judged, higher is better
@@ -37,16 +39,6 @@ CPU_ROWS = [
     ("http-1m", "mibps", "wrk 1 MiB bodies", "ms/GiB", 1024e3),
     ("rr", "rps", "loadtest rr", "us/req", 1e6),
 ]
-
-
-def fmt(value):
-    if value is None:
-        return "-"
-    if value >= 1000:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}" if value >= 0.01 else f"{value:.4f}"
 
 
 def medians_and_ratio(values):
@@ -123,12 +115,7 @@ def main():
         print(f"OUTSIDE 5%: {', '.join(outside)}")
     else:
         print("every judged figure within 5% of features off")
-    failed = {k: v for k, v in errors.items() if v}
-    if failed:
-        print()
-        print("errors reported by the load tools (summed over rounds):")
-        for (workload, target), n in sorted(failed.items()):
-            print(f"  {workload:<12} {target:<10} {n:.0f}")
+    print_errors(errors)
 
 
 if __name__ == "__main__":

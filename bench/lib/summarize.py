@@ -14,6 +14,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from benchtable import fmt, print_errors
+
 TARGETS = ["direct", "forwarder", "haproxy", "nginx"]
 # workload, metric, label, unit, goal for forwarder/haproxy (None: no goal), higher is better
 ROWS = [
@@ -59,16 +61,6 @@ def add_cpu_per_unit(data, secs):
                 data[(workload, "sys_per_unit")][key] = system[key] / work
 
 
-def fmt(value):
-    if value is None:
-        return "-"
-    if value >= 1000:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}" if value >= 0.01 else f"{value:.4f}"
-
-
 def main():
     data = defaultdict(dict)  # (workload, metric) -> {(round, target): value}
     errors = defaultdict(float)
@@ -108,12 +100,7 @@ def main():
             verdict = (">= " if higher else "<= ") + f"{goal:.2f}x " + ("met" if met else "MISSED")
         print(f"{label:<30} {unit:<7}" + "".join(f"{fmt(m):>11}" for m in medians)
               + "".join(f"{(f'{r:.2f}x' if r is not None else '-'):>9}" for r in ratios) + f"  {verdict}")
-    failed = {k: v for k, v in errors.items() if v}
-    if failed:
-        print()
-        print("errors reported by the load tools (summed over rounds):")
-        for (workload, target), n in sorted(failed.items()):
-            print(f"  {workload:<12} {target:<10} {n:.0f}")
+    print_errors(errors)
 
 
 if __name__ == "__main__":
