@@ -16,7 +16,7 @@ public final class PipeBudget {
     static final int FALLBACK_PIPES = 1024;
 
     private final AtomicInteger available;
-    private int max;
+    private final int max;
 
     private PipeBudget(int max) {
         this.max = max;

@@ -208,7 +208,6 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime();
         readCompleted(inbound, outbound);
     }
 
@@ -250,7 +249,6 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     void backendReadComplete() {
-        lastActivityNanos = System.nanoTime();
         readCompleted(outbound, inbound);
     }
 
@@ -506,6 +504,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void readCompleted(Channel from, Channel to) {
+        if (idleTimer != null) {
+            // One clock read per read batch, and none when there is no idle timeout.
+            lastActivityNanos = System.nanoTime();
+        }
         if (to == null || state == ConnectionState.CONNECTING) {
             return;
         }
