@@ -8,11 +8,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,43 +114,11 @@ class ConnectionLimitTest {
         int max = 3;
         Pool pool = limited(4, max);
         AtomicInteger overLimit = new AtomicInteger();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService executor = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                done.add(executor.submit(() -> {
-                    start.await();
-                    Backend[] open = new Backend[3];
-                    for (int i = 0; i < 50_000; i++) {
-                        int slot = i % open.length;
-                        if (open[slot] != null) {
-                            if ((i & 7) == 0) {
-                                pool.connectFailed(open[slot], new ConnectException("refused"));
-                            } else {
-                                pool.released(open[slot]);
-                            }
-                        }
-                        open[slot] = pool.choose(CLIENT, List.of());
-                        if (open[slot] != null && ((PoolMember) open[slot]).activeConnections() > max) {
-                            overLimit.incrementAndGet();
-                        }
-                    }
-                    for (Backend backend : open) {
-                        if (backend != null) {
-                            pool.released(backend);
-                        }
-                    }
-                    return null;
-                }));
+        ConcurrentChurn.run(pool, 8, 50_000, 3, i -> CLIENT, picked -> {
+            if (picked != null && ((PoolMember) picked).activeConnections() > max) {
+                overLimit.incrementAndGet();
             }
-            start.countDown();
-            for (Future<?> future : done) {
-                future.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            executor.shutdownNow();
-        }
+        });
         assertThat(overLimit).hasValue(0);
         assertThat(pool.members()).allSatisfy(m -> assertThat(m.activeConnections()).isZero());
     }

@@ -8,11 +8,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,39 +29,8 @@ class PoolTest {
         specs.set(0, new BackendSpec("127.0.0.1", 9001, 3, false));
         Pool pool = Pool.of("p", BalancingStrategy.named(strategy), specs);
         InetSocketAddress[] clients = TestMembers.clients(1_024, 7);
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                done.add(executor.submit(() -> {
-                    start.await();
-                    // Each thread keeps a few connections open at a time, so the counts really move.
-                    Backend[] open = new Backend[4];
-                    for (int i = 0; i < PICKS_PER_THREAD; i++) {
-                        int slot = i & 3;
-                        if (open[slot] != null) {
-                            if ((i & 7) == 0) {
-                                pool.connectFailed(open[slot], new java.net.ConnectException("refused"));
-                            } else {
-                                pool.released(open[slot]);
-                            }
-                        }
-                        open[slot] = pool.choose(clients[i & 1023], List.of());
-                    }
-                    for (Backend backend : open) {
-                        pool.released(backend);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> future : done) {
-                future.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            executor.shutdownNow();
-        }
+        // Each thread keeps a few connections open at a time, so the counts really move.
+        ConcurrentChurn.run(pool, THREADS, PICKS_PER_THREAD, 4, i -> clients[i & 1023], picked -> { });
         assertThat(pool.members()).allSatisfy(member -> assertThat(member.activeConnections())
                 .as("active connections of %s", member).isZero());
     }
