@@ -3,6 +3,7 @@ package dev.forwarder.balancer;
 import dev.forwarder.balancer.health.HealthChecker;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.Waiter;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -205,17 +206,17 @@ public final class Pool implements BackendChooser, AutoCloseable {
      * member comes up. With no member up at all the client is closed at once.
      */
     @Override
-    public boolean awaitBackend(Waiter waiter) {
+    public CloseReason awaitBackend(Waiter waiter) {
         Snapshot current = snapshot;
         if (current.isEmpty()) {
-            return false;
+            return CloseReason.NO_BACKEND;
         }
         waiters.add(waiter);
         // A connection may have ended between the caller's choose and the add, waking nobody.
         if (current.anyRoom()) {
             wakeOne();
         }
-        return true;
+        return null;
     }
 
     /** Connections waiting for a member to have room. */
@@ -225,7 +226,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     private void wakeOne() {
         for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
-            if (waiter.wake()) {
+            if (waiter.wake(null)) {
                 return;
             }
         }
@@ -233,7 +234,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     void wakeAll() {
         for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
-            waiter.wake();
+            waiter.wake(null);
         }
     }
 

@@ -32,7 +32,7 @@ class ConnectionLimitTest {
         }
 
         @Override
-        public boolean wake() {
+        public boolean wake(dev.forwarder.core.Backend reserved) {
             wakes.incrementAndGet();
             return stillWaiting;
         }
@@ -75,9 +75,9 @@ class ConnectionLimitTest {
         CountingWaiter gaveUp = new CountingWaiter(false);
         CountingWaiter waiting = new CountingWaiter(true);
         CountingWaiter later = new CountingWaiter(true);
-        assertThat(pool.awaitBackend(gaveUp)).isTrue();
-        assertThat(pool.awaitBackend(waiting)).isTrue();
-        assertThat(pool.awaitBackend(later)).isTrue();
+        assertThat(pool.awaitBackend(gaveUp)).isNull();
+        assertThat(pool.awaitBackend(waiting)).isNull();
+        assertThat(pool.awaitBackend(later)).isNull();
         assertThat(pool.waiting()).isEqualTo(3);
 
         pool.released(held);
@@ -92,7 +92,7 @@ class ConnectionLimitTest {
     void aWaiterAddedAfterTheLastReleaseIsWokenAtOnce() {
         Pool pool = limited(1, 1);
         CountingWaiter waiter = new CountingWaiter(true);
-        assertThat(pool.awaitBackend(waiter)).isTrue();
+        assertThat(pool.awaitBackend(waiter)).isNull();
         assertThat(waiter.wakes).hasValue(1);
     }
 
@@ -105,7 +105,7 @@ class ConnectionLimitTest {
         pool.connectFailed(member, new ConnectException("refused"));
         org.awaitility.Awaitility.await().until(() -> !pool.available());
         assertThat(pool.choose(CLIENT, List.of())).isNull();
-        assertThat(pool.awaitBackend(new CountingWaiter(true))).isFalse();
+        assertThat(pool.awaitBackend(new CountingWaiter(true))).isEqualTo(dev.forwarder.core.CloseReason.NO_BACKEND);
         pool.close();
     }
 

@@ -7,8 +7,9 @@ import java.util.List;
  * Chooses the backend for a new connection and hears how that choice went.
  *
  * <p>Every call happens on the connection's event loop and must neither block nor take locks. Every
- * non-null {@link #choose} is matched by exactly one later call of {@link #connectFailed} or
- * {@link #released} for that backend, so a chooser can count active connections from the moment it picks.
+ * non-null {@link #choose} (and every backend handed to a {@link Waiter}) is matched by exactly one later call of
+ * {@link #connectFailed}, {@link #released} or {@link #abandoned} for that backend, so a chooser can count active
+ * connections from the moment it picks. Only {@link #connectFailed} speaks against the backend.
  */
 public interface BackendChooser {
 
@@ -25,7 +26,10 @@ public interface BackendChooser {
     default void connected(Backend backend) {
     }
 
-    /** The connect to a chosen backend failed (refused, timed out, unreachable). Ends the pick. */
+    /**
+     * The connect to a chosen backend failed: it refused, timed out or was unreachable. Ends the pick. Never called
+     * for a connect forwarder gave up itself (see {@link #abandoned}).
+     */
     default void connectFailed(Backend backend, Throwable cause) {
     }
 
@@ -34,13 +38,30 @@ public interface BackendChooser {
     }
 
     /**
+     * A pick ended with no outcome for the backend: forwarder itself gave it up before the connect finished (the
+     * client left or reset, the idle timeout or the connect deadline ran out, the listener shut down). Ends the
+     * pick; counts neither as a success nor as a failure of the backend.
+     */
+    default void abandoned(Backend backend) {
+    }
+
+    /**
      * {@link #choose} returned {@code null}, and the connection may wait up to its queue timeout. A chooser that
      * expects a backend to free up (every backend is at its connection limit) keeps {@code waiter} and calls
-     * {@link Waiter#wake()} when one may be free; the connection then calls {@link #choose} again.
+     * {@link Waiter#wake} when one is free.
      *
-     * @return {@code true} if the chooser will wake the waiter; {@code false} to close the client now
+     * @return {@code null} if the chooser will wake the waiter; otherwise why the client is closed now:
+     *     {@link CloseReason#NO_BACKEND} (nothing to wait for) or {@link CloseReason#QUEUE_FULL}
      */
-    default boolean awaitBackend(Waiter waiter) {
-        return false;
+    default CloseReason awaitBackend(Waiter waiter) {
+        return CloseReason.NO_BACKEND;
+    }
+
+    /**
+     * A waiter accepted by {@link #awaitBackend} stopped waiting before it was woken (its client left, its queue
+     * timeout ran out): the chooser forgets it now. Called on the connection's event loop, at most once per
+     * {@code awaitBackend}.
+     */
+    default void cancelWait(Waiter waiter) {
     }
 }

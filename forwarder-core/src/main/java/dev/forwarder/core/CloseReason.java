@@ -18,7 +18,15 @@ public enum CloseReason {
     QUEUE_TIMEOUT,
     /** The backend was marked down and its pool closes the sessions of a down backend. */
     BACKEND_DOWN,
-    /** An I/O error (e.g. connection reset) on either side. */
+    /** The client reset the connection (RST) while it was open: the reset is passed on to the backend. */
+    CLIENT_RESET,
+    /** The backend reset the connection (RST) while it was open: the reset is passed on to the client. */
+    BACKEND_RESET,
+    /** The chooser's queue of waiting connections was full: the client is closed at once. */
+    QUEUE_FULL,
+    /** An operator closed the connection by its id (admin port, {@code BoundListener.close(id)}). */
+    ADMIN,
+    /** Any other I/O error on either side. */
     ERROR,
     /** The forwarder was shutting down and the drain period ended. */
     SHUTDOWN;

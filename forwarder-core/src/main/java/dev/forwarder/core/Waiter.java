@@ -7,10 +7,13 @@ package dev.forwarder.core;
 public interface Waiter {
 
     /**
-     * Asks the connection to choose again, on its own event loop.
+     * Hands the waiting connection a backend, or asks it to choose again, on its own event loop.
      *
-     * @return {@code false} when it no longer waits (it timed out or its client left), so the chooser should wake
-     *     another waiter instead
+     * @param reserved a backend whose connection slot the chooser has already taken for this waiter (a pick, as if
+     *     {@link BackendChooser#choose} had returned it: it ends with exactly one outcome), or {@code null} to ask
+     *     the connection to call {@link BackendChooser#choose} again
+     * @return {@code false} when it no longer waits (it timed out or its client left): the waiter took nothing, so
+     *     the chooser still holds {@code reserved} and should offer it to another waiter or free it
      */
-    boolean wake();
+    boolean wake(Backend reserved);
 }

@@ -29,13 +29,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One relayed connection: the handler of the client channel and the state both directions share.
  *
  * <p>Every method runs on the client channel's event loop, and the backend channel is registered on that same
- * loop, so no field needs {@code volatile} or a lock (the one exception, {@link #wake()}, says why). Neither side
+ * loop, so no field needs {@code volatile} or a lock (the one exception, {@link #wake}, says why). Neither side
  * reads until the backend is connected ({@code AUTO_READ} off); from then on each side reads by itself and stops
  * only while its peer is over the write-buffer high water mark, which bounds what is queued to that mark plus one
  * read loop.
@@ -69,8 +70,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private long firstTryNanos;
     // Set while the connection waits in its chooser's queue for a backend to free up.
     private ScheduledFuture<?> queueTimer;
-    // volatile: the chooser calls wake() from whichever thread released a backend.
-    private volatile boolean waiting;
+    // 1 while the connection waits in its chooser's queue; volatile and swapped by CAS: the chooser calls wake()
+    // from whichever thread released a backend, racing the queue timeout and the client leaving.
+    private volatile int waiting;
+    private static final AtomicIntegerFieldUpdater<RelayConnection> WAITING =
+            AtomicIntegerFieldUpdater.newUpdater(RelayConnection.class, "waiting");
     // Idle timeout: when bytes last came in from either side (taken once per read batch), the queued byte count
     // seen at the last check (bytes still leaving count as activity), and the pending check.
     private long lastActivityNanos = acceptedNanos;
@@ -269,12 +273,17 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void connectNext() {
         Backend candidate = context.chooser().choose(client, failed);
         if (candidate == null) {
-            if (failed.isEmpty() && context.queueTimeoutNanos() > 0 && startWaiting()) {
-                return;
+            CloseReason refused = failed.isEmpty() && context.queueTimeoutNanos() > 0 ? startWaiting()
+                    : failed.isEmpty() ? CloseReason.NO_BACKEND : CloseReason.CONNECT_FAILED;
+            if (refused != null) {
+                close(refused);
             }
-            close(failed.isEmpty() ? CloseReason.NO_BACKEND : CloseReason.CONNECT_FAILED);
             return;
         }
+        connectTo(candidate);
+    }
+
+    private void connectTo(Backend candidate) {
         long now = System.nanoTime();
         if (failed.isEmpty()) {
             firstTryNanos = now;
@@ -340,21 +349,30 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     // ---- waiting for a backend to free up ---------------------------------------------------------------------
 
-    private boolean startWaiting() {
+    /** @return {@code null} when the chooser queued this connection, else why the client is closed now */
+    private CloseReason startWaiting() {
         if (queueTimer == null) {
             queueTimer = inbound.eventLoop().schedule(this::queueTimedOut, context.queueTimeoutNanos(),
                     TimeUnit.NANOSECONDS);
         }
-        waiting = true;
-        if (context.chooser().awaitBackend(this)) {
-            return true;
+        waiting = 1;
+        CloseReason refused = context.chooser().awaitBackend(this);
+        if (refused != null) {
+            waiting = 0;
+            cancelQueueTimer();
         }
-        stopWaiting();
-        return false;
+        return refused;
     }
 
-    private void stopWaiting() {
-        waiting = false;
+    /** Leaves the chooser's queue if still in it (not woken meanwhile). On the event loop. */
+    private void leaveQueue() {
+        if (WAITING.compareAndSet(this, 1, 0)) {
+            context.chooser().cancelWait(this);
+        }
+        cancelQueueTimer();
+    }
+
+    private void cancelQueueTimer() {
         if (queueTimer != null) {
             queueTimer.cancel(false);
             queueTimer = null;
@@ -362,33 +380,40 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void queueTimedOut() {
-        if (waiting) {
-            waiting = false;
-            queueTimer = null;
+        queueTimer = null;
+        if (WAITING.compareAndSet(this, 1, 0)) {
+            context.chooser().cancelWait(this);
             close(CloseReason.QUEUE_TIMEOUT);
         }
     }
 
-    /** Thread-safe: the chooser calls it when a backend may have freed up. */
+    /** Thread-safe: the chooser calls it when a backend is free, or was reserved for this connection. */
     @Override
-    public boolean wake() {
-        if (!waiting) {
+    public boolean wake(Backend reserved) {
+        // Exactly one of wake, the queue timeout and the client leaving takes the connection out of the queue.
+        if (!WAITING.compareAndSet(this, 1, 0)) {
             return false;
         }
-        inbound.eventLoop().execute(this::chooseAgain);
+        inbound.eventLoop().execute(() -> woken(reserved));
         return true;
     }
 
-    private void chooseAgain() {
-        if (!waiting || state != ConnectionState.CONNECTING) {
+    private void woken(Backend reserved) {
+        if (state != ConnectionState.CONNECTING) {
+            if (reserved != null) {
+                context.chooser().abandoned(reserved);
+            }
             return;
         }
-        waiting = false;
+        if (reserved != null) {
+            cancelQueueTimer();
+            connectTo(reserved);
+            return;
+        }
         // connectNext waits again (keeping the original timer) if the freed backend was taken meanwhile.
         connectNext();
-        if (!waiting && queueTimer != null) {
-            queueTimer.cancel(false);
-            queueTimer = null;
+        if (waiting == 0) {
+            cancelQueueTimer();
         }
     }
 
@@ -596,7 +621,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             reason = why;
         }
         state = ConnectionState.CLOSING;
-        stopWaiting();
+        leaveQueue();
         closeChannels();
     }
 

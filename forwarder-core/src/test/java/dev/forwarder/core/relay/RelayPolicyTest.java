@@ -42,7 +42,7 @@ class RelayPolicyTest {
                  Socket client = relay.connect()) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> chooser.waiters.size() == 1);
                 chooser.open.set(true);
-                assertThat(chooser.waiters.poll().wake()).isTrue();
+                assertThat(chooser.waiters.poll().wake(null)).isTrue();
                 assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                         .isEqualTo("served");
             }
@@ -65,7 +65,7 @@ class RelayPolicyTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
             assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.QUEUE_TIMEOUT);
             // A waiter that gave up says so, so the chooser can wake another one.
-            assertThat(chooser.waiters.poll().wake()).isFalse();
+            assertThat(chooser.waiters.poll().wake(null)).isFalse();
         }
     }
 
@@ -157,8 +157,9 @@ class RelayPolicyTest {
         }
 
         @Override
-        public boolean awaitBackend(Waiter waiter) {
-            return waiters.add(waiter);
+        public CloseReason awaitBackend(Waiter waiter) {
+            waiters.add(waiter);
+            return null;
         }
     }
 
