@@ -14,6 +14,16 @@ import java.util.List;
 public interface BackendChooser {
 
     /**
+     * How a new connection tries to reach the backends of this chooser: read once per connection, at accept, so a
+     * chooser whose settings change (a reload) swaps the value and new connections follow it.
+     *
+     * @return the policy, or {@code null} to use the one the listener was bound with
+     */
+    default ConnectPolicy connectPolicy() {
+        return null;
+    }
+
+    /**
      * Picks a backend for a connection from {@code client}.
      *
      * @param client the client's address
