@@ -24,6 +24,14 @@ public interface BackendChooser {
     }
 
     /**
+     * Handlers for the backend side of each new connection (TLS origination, PROXY-protocol send, fault
+     * injection), added in front of the relay's backend handler before the connect; {@code null} for none.
+     */
+    default ConnectionHandlers backendHandlers() {
+        return null;
+    }
+
+    /**
      * Picks a backend for a connection from {@code client}.
      *
      * @param client the client's address

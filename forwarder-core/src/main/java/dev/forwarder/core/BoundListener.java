@@ -1,8 +1,10 @@
 package dev.forwarder.core;
 
-import dev.forwarder.core.relay.Pipelines;
+import dev.forwarder.core.relay.ConnectionRegistry;
+import dev.forwarder.core.relay.RelayChannelInitializer;
 import dev.forwarder.core.relay.RelayConnection;
 import dev.forwarder.core.relay.RelayContext;
+import dev.forwarder.core.relay.TrafficSubscriptions;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,45 +12,57 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A listener bound by {@link RelayServer#bind}: one or more server sockets on the same address (one per event
- * loop where the transport accepts on every loop) and the connections they accepted.
+ * loop where the transport accepts on every loop), the connections they accepted (its registry), and what new
+ * connections start from, which {@link #update} swaps.
  */
 public final class BoundListener {
 
     private static final Logger log = LoggerFactory.getLogger(BoundListener.class);
 
-    /** Binds the listener's server sockets on an address; used again to resume after a pause. */
+    /** Binds the listener's server sockets on an address with a backlog. */
     interface Binder {
-        List<Channel> bind(InetSocketAddress address) throws ListenerBindException;
+        List<Channel> bind(InetSocketAddress address, int backlog, boolean joinOwnGroup) throws ListenerBindException;
     }
 
     private enum AcceptState { ACCEPTING, PAUSED, STOPPED }
 
-    private final RelayContext context;
+    private final RelayServer server;
+    private final RelayChannelInitializer initializer;
+    private final ConnectionRegistry registry;
+    private final TrafficSubscriptions subscriptions;
     private final Binder binder;
     private final InetSocketAddress localAddress;
-    // Guarded by this; pausing and resuming are rare, never on the relay's path.
+    // Guarded by this; binding, pausing and resuming are rare, never on the relay's path.
     private List<Channel> serverChannels;
     private AcceptState acceptState = AcceptState.ACCEPTING;
 
-    BoundListener(RelayContext context, Binder binder, List<Channel> serverChannels) {
-        this.context = context;
+    BoundListener(RelayServer server, RelayChannelInitializer initializer, ConnectionRegistry registry,
+            TrafficSubscriptions subscriptions, Binder binder, List<Channel> serverChannels) {
+        this.server = server;
+        this.initializer = initializer;
+        this.registry = registry;
+        this.subscriptions = subscriptions;
         this.binder = binder;
         this.serverChannels = List.copyOf(serverChannels);
         this.localAddress = (InetSocketAddress) serverChannels.get(0).localAddress();
     }
 
     public String name() {
-        return context.settings().name();
+        return settings().name();
     }
 
+    /** The settings new connections are accepted with. */
     public ListenerSettings settings() {
-        return context.settings();
+        return initializer.context().settings();
     }
 
     /** The address actually bound, with the real port when the settings asked for port 0. */
@@ -58,24 +72,96 @@ public final class BoundListener {
 
     /** Connections accepted and not yet closed. */
     public int activeConnections() {
-        return context.clientChannels().size();
+        return registry.size();
     }
 
-    /** Bytes queued in user space for all open connections: what back-pressure keeps bounded. */
+    /** The open connections, oldest first, as they are now (gathered on their event loops). */
+    public List<ConnectionSnapshot> connections() {
+        return connections(c -> true, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The open connections {@code filter} accepts, oldest first, at most {@code limit}; gathered on their event
+     * loops. Call from any thread but one of the relay's event loops.
+     */
+    public List<ConnectionSnapshot> connections(Predicate<ConnectionSnapshot> filter, int limit) {
+        return registry.snapshot(filter, limit);
+    }
+
+    /**
+     * Closes the connection {@code id} (reason {@code admin}; both peers see a reset). Any thread.
+     *
+     * @return whether this listener had such an open connection
+     */
+    public boolean close(String id) {
+        return registry.close(id, CloseReason.ADMIN);
+    }
+
+    /** Bytes queued in user space for all open connections (what back-pressure keeps bounded), summed on the loops. */
     public long pendingWriteBytes() {
-        long total = 0;
-        for (Channel channel : context.clientChannels()) {
-            RelayConnection connection = connection(channel);
-            if (connection != null) {
-                total += connection.pendingWriteBytes();
-            }
-        }
-        return total;
+        AtomicLong total = new AtomicLong();
+        registry.forEach(connection -> total.addAndGet(connection.pendingWriteBytes())).join();
+        return total.get();
     }
 
-    /** The client channels of the open connections, for tests and diagnostics; a live, thread-safe view. */
-    public Iterable<Channel> clientChannels() {
-        return context.clientChannels();
+    /** The client channels of the open connections, for tests and diagnostics. */
+    public List<Channel> clientChannels() {
+        List<Channel> channels = new ArrayList<>();
+        for (RelayConnection connection : registry.connections()) {
+            channels.add(connection.clientChannel());
+        }
+        return channels;
+    }
+
+    /**
+     * Attaches {@code observer} to every open connection {@code which} accepts and to each such new one, until the
+     * returned handle is closed. {@code which} is tested on the connection's event loop.
+     */
+    public AutoCloseable observeTraffic(Predicate<ConnectionInfo> which, TrafficObserver observer) {
+        TrafficSubscriptions.Subscription subscription = subscriptions.add(which, observer);
+        registry.forEach(connection -> {
+            if (which.test(connection)) {
+                connection.attach(observer);
+            }
+        }).join();
+        return () -> {
+            subscriptions.remove(subscription);
+            registry.forEach(connection -> connection.detach(observer)).join();
+        };
+    }
+
+    /**
+     * New connections from now on follow {@code settings}, {@code chooser}, {@code observer}, {@code policy} and
+     * {@code clientHandlers}; open ones carry on as they were. A changed backlog swaps the listening sockets: on
+     * epoll the new ones join with {@code SO_REUSEPORT} before the old ones close, so the port never refuses.
+     *
+     * @throws IllegalArgumentException when {@code settings} names another address (bind a new listener instead)
+     * @throws ListenerBindException when new sockets are needed and cannot be bound; nothing changed then
+     */
+    public synchronized void update(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy, ConnectionHandlers clientHandlers) throws ListenerBindException {
+        ListenerSettings old = settings();
+        if (!settings.bind().equals(old.bind()) && !(old.bind().getPort() == 0
+                && settings.bind().getAddress().equals(old.bind().getAddress()))) {
+            throw new IllegalArgumentException("bind: " + settings.bind() + " (expected: " + old.bind()
+                    + "; another address is another listener)");
+        }
+        if (!settings.name().equals(old.name())) {
+            throw new IllegalArgumentException("name: " + settings.name() + " (expected: " + old.name() + ")");
+        }
+        RelayContext next = server.newContext(settings, chooser, observer, policy, clientHandlers, registry,
+                subscriptions);
+        if (settings.backlog() != old.backlog() && acceptState == AcceptState.ACCEPTING) {
+            List<Channel> fresh = binder.bind(localAddress, settings.backlog(), true);
+            initializer.context(next);
+            List<Channel> retired = serverChannels;
+            serverChannels = List.copyOf(fresh);
+            retired.forEach(channel -> channel.close().syncUninterruptibly());
+            log.info("swapped listening sockets listener={} address={} backlog={}", name(),
+                    Addresses.format(localAddress), settings.backlog());
+        } else {
+            initializer.context(next);
+        }
     }
 
     /** Whether the listening sockets are open. */
@@ -106,7 +192,7 @@ public final class BoundListener {
         if (acceptState != AcceptState.PAUSED) {
             return;
         }
-        serverChannels = List.copyOf(binder.bind(localAddress));
+        serverChannels = List.copyOf(binder.bind(localAddress, settings().backlog(), false));
         acceptState = AcceptState.ACCEPTING;
         log.info("resumed accepting listener={} address={}", name(), Addresses.format(localAddress));
     }
@@ -145,34 +231,22 @@ public final class BoundListener {
         }
     }
 
-    /** Ends every open connection now, with {@code reason} in its close log line. */
-    public void closeConnections(CloseReason reason) {
-        forEachConnection(connection -> connection.close(reason));
+    /**
+     * Ends every open connection now, with {@code reason} in its close log line.
+     *
+     * @return completes once each connection was told to close
+     */
+    public CompletableFuture<Void> closeConnections(CloseReason reason) {
+        return registry.forEach(connection -> connection.close(reason));
     }
 
     /** Ends the open connections relayed to {@code backend} now, e.g. because it was marked down. */
-    public void closeConnections(Backend backend, CloseReason reason) {
-        forEachConnection(connection -> {
+    public CompletableFuture<Void> closeConnections(Backend backend, CloseReason reason) {
+        return registry.forEach(connection -> {
             if (connection.backend() == backend) {
                 connection.close(reason);
             }
         });
-    }
-
-    /** Runs {@code action} on each open connection, on that connection's event loop. */
-    private void forEachConnection(Consumer<RelayConnection> action) {
-        for (Channel channel : context.clientChannels()) {
-            channel.eventLoop().execute(() -> {
-                RelayConnection connection = connection(channel);
-                if (connection != null) {
-                    action.accept(connection);
-                }
-            });
-        }
-    }
-
-    private static RelayConnection connection(Channel channel) {
-        return (RelayConnection) channel.pipeline().get(Pipelines.RELAY);
     }
 
     @Override

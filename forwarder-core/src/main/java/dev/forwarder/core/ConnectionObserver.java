@@ -1,5 +1,8 @@
 package dev.forwarder.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Hears what relayed connections do; the app binds it to metrics. Called on the connection's event loop, so
  * implementations must be quick, lock-free and must not allocate per call.
@@ -8,7 +11,37 @@ public interface ConnectionObserver {
 
     /** Observes nothing. */
     ConnectionObserver NOOP = new ConnectionObserver() {
+        @Override
+        public boolean observesBytes() {
+            return false;
+        }
     };
+
+    /**
+     * One observer that tells each of {@code observers} everything, in order: the one place a listener's observers
+     * (registry, metrics, access log, ...) are put together. Without any, {@link #NOOP}; with one, that one.
+     */
+    static ConnectionObserver compose(List<ConnectionObserver> observers) {
+        List<ConnectionObserver> all = new ArrayList<>();
+        for (ConnectionObserver observer : observers) {
+            if (observer != null && observer != NOOP) {
+                all.add(observer);
+            }
+        }
+        return switch (all.size()) {
+            case 0 -> NOOP;
+            case 1 -> all.get(0);
+            default -> new CompositeObserver(all);
+        };
+    }
+
+    /**
+     * Whether {@link #relayed} does anything: a composite calls it per read only for the observers that say so.
+     * {@code true} unless overridden.
+     */
+    default boolean observesBytes() {
+        return true;
+    }
 
     /** A client connection was accepted; no backend is chosen yet. */
     default void accepted(ConnectionInfo connection) {

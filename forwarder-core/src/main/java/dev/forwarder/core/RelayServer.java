@@ -1,8 +1,10 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.relay.ConnectionRegistry;
 import dev.forwarder.core.relay.PipeBudget;
 import dev.forwarder.core.relay.RelayChannelInitializer;
 import dev.forwarder.core.relay.RelayContext;
+import dev.forwarder.core.relay.TrafficSubscriptions;
 import dev.forwarder.core.transport.TransportKit;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -19,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -90,37 +93,92 @@ public final class RelayServer implements AutoCloseable {
         return bind(settings, chooser, observer, ConnectPolicy.ofTries(connectTries));
     }
 
+    /** Binds a listener without client-side handlers. */
+    public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy) throws ListenerBindException {
+        return bind(settings, chooser, observer, policy, null);
+    }
+
     /**
      * Binds a listener.
      *
-     * @param policy how many backends a connection tries, within what deadline, and how long it may queue
+     * @param policy how many backends a connection tries, within what deadline, and how long it may queue, where
+     *     the chooser has no {@link BackendChooser#connectPolicy()} of its own
+     * @param clientHandlers handlers in front of the relay on each connection's client side, or {@code null}
      * @throws ListenerBindException when the address cannot be bound (in use, not local, no permission)
      */
     public BoundListener bind(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
-            ConnectPolicy policy) throws ListenerBindException {
-        RelayContext context = new RelayContext(settings, chooser, observer, kit, policy, pipes);
+            ConnectPolicy policy, ConnectionHandlers clientHandlers) throws ListenerBindException {
+        ConnectionRegistry registry = new ConnectionRegistry();
+        TrafficSubscriptions subscriptions = new TrafficSubscriptions();
+        RelayChannelInitializer initializer = new RelayChannelInitializer(
+                newContext(settings, chooser, observer, policy, clientHandlers, registry, subscriptions));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .channel(kit.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, settings.backlog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // TCP_NODELAY: Netty's default for accepted channels too, so no childOption (a syscall each).
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.waterMark())
-                .childHandler(new RelayChannelInitializer(context));
-        BoundListener.Binder binder = kit.acceptsOnEveryLoop()
-                ? address -> bindOnEveryLoop(bootstrap, address, settings)
-                : address -> List.of(bindOne(bootstrap.clone().group(group, group), address, settings));
-        BoundListener listener = new BoundListener(context, binder, binder.bind(settings.bind()));
+                // TCP_NODELAY: Netty's default for accepted channels too, so no childOption (a syscall each). The
+                // write-buffer water marks are set per channel by the initializer, from the current context.
+                .childHandler(initializer);
+        BoundListener.Binder binder = (address, backlog, joinOwnGroup) -> {
+            ServerBootstrap withBacklog = bootstrap.clone().option(ChannelOption.SO_BACKLOG, backlog);
+            return kit.acceptsOnEveryLoop()
+                    ? bindOnEveryLoop(withBacklog, address, settings, joinOwnGroup)
+                    : List.of(bindOne(withBacklog.group(group, group), address, settings));
+        };
+        BoundListener listener = new BoundListener(this, initializer, registry, subscriptions, binder,
+                binder.bind(settings.bind(), settings.backlog(), false));
         listeners.add(listener);
         log.info("listening listener={} address={} transport={}", settings.name(),
                 Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT));
         return listener;
     }
 
+    /** What a listener's new connections start from; also for {@link BoundListener#update}. */
+    RelayContext newContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy, ConnectionHandlers clientHandlers, ConnectionRegistry registry,
+            TrafficSubscriptions subscriptions) {
+        return new RelayContext(settings, chooser, observer, kit, policy, pipes, registry, clientHandlers,
+                subscriptions);
+    }
+
+    /**
+     * Stops {@code listener} accepting and lets its open connections finish for up to {@code drain}; those still
+     * open then are cut ({@code shutdown}, a reset). Returns at once.
+     *
+     * @return completes with the number of connections cut, once the listener has no connection left
+     */
+    public CompletableFuture<Integer> unbind(BoundListener listener, Duration drain) {
+        listener.stopAccepting();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + drain.toNanos();
+        EventLoop loop = group.next();
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            int open = listener.activeConnections();
+            if (open == 0) {
+                listeners.remove(listener);
+                done.complete(0);
+            } else if (System.nanoTime() - deadline >= 0) {
+                log.warn("drain period over, closing listener={} connections={}", listener.name(), open);
+                listener.closeConnections(CloseReason.SHUTDOWN).whenComplete((ignored, e) -> {
+                    listeners.remove(listener);
+                    done.complete(open);
+                });
+            } else {
+                loop.schedule(check[0], 50, TimeUnit.MILLISECONDS);
+            }
+        };
+        loop.execute(check[0]);
+        return done;
+    }
+
     private List<Channel> bindOnEveryLoop(ServerBootstrap bootstrap, InetSocketAddress requested,
-            ListenerSettings settings) throws ListenerBindException {
-        ensureNotShared(requested, settings);
+            ListenerSettings settings, boolean joinOwnGroup) throws ListenerBindException {
+        if (!joinOwnGroup) {
+            ensureNotShared(requested, settings);
+        }
         List<Channel> bound = new ArrayList<>();
         InetSocketAddress address = requested;
         try {
@@ -196,6 +254,16 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** Closes the connection {@code id} on whichever listener has it (reason {@code admin}). */
+    public boolean closeConnection(String id) {
+        for (BoundListener listener : listeners) {
+            if (listener.close(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<BoundListener> listeners() {
         return List.copyOf(listeners);
     }
@@ -235,12 +303,32 @@ public final class RelayServer implements AutoCloseable {
         }
         if (open > 0) {
             log.warn("drain period over, closing connections={}", open);
+            // Closed on their loops before the loops stop, so that each ends as shutdown (a reset), not as
+            // whatever the loops' own closing would make of it.
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (BoundListener listener : listeners) {
-                listener.closeConnections(CloseReason.SHUTDOWN);
+                closing.add(listener.closeConnections(CloseReason.SHUTDOWN));
             }
+            awaitClosed(closing);
         }
         close();
         return open;
+    }
+
+    private void awaitClosed(List<CompletableFuture<Void>> closing) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture[0])).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("connections did not close in time: {}", e.toString());
+        }
+        while (activeConnections() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     /** Closes every listener and connection at once and stops the event loops. */

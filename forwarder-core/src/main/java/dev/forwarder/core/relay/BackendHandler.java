@@ -15,30 +15,35 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connection.backendActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.backendRead(msg);
+        connection.down().read(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        connection.backendReadComplete();
+        connection.down().readComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        connection.backendWritabilityChanged();
+        connection.up().targetWritabilityChanged();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            connection.backendInputEnded();
+            HalfClose.inputEnded(connection, connection.down());
         }
         ReferenceCountUtil.release(evt);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.backendFailed(cause);
+        connection.failed(false, cause);
     }
 }

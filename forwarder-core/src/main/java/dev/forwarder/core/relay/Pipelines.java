@@ -4,10 +4,13 @@ package dev.forwarder.core.relay;
  * Handler names, and the order of the pipelines in one place.
  *
  * <pre>
- * client channel:  relay      (it also keeps the idle timeout: no IdleStateHandler, which allocates a
- *                              promise per write)
- * backend channel: backend
+ * client channel:  [listener's ConnectionHandlers, e.g. tls, proxy-protocol]  relay
+ * backend channel: [chooser's ConnectionHandlers, e.g. tls, send-proxy]       backend
  * </pre>
+ *
+ * A listener and pool without handlers have exactly {@code relay} and {@code backend}. The relay handler also keeps
+ * the idle timeout (no IdleStateHandler, which allocates a promise per write); traffic observers are no handlers
+ * but a field of each direction, so they never change a pipeline.
  */
 public final class Pipelines {
 

@@ -2,19 +2,20 @@ package dev.forwarder.core.relay;
 
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.ConnectPolicy;
+import dev.forwarder.core.ConnectionHandlers;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.Splice;
 import dev.forwarder.core.Transport;
 import dev.forwarder.core.transport.TransportKit;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.util.List;
 
 /**
- * What every connection of one listener shares: its settings, chooser, observer and the group of its open
- * client channels. Internal to forwarder-core.
+ * What every new connection of one listener starts from: its settings, chooser, observers, handlers and traffic
+ * subscriptions. Immutable; a reconfigured listener gets a new context, and connections keep the one they were
+ * accepted with. Internal to forwarder-core.
  */
 public final class RelayContext {
 
@@ -22,32 +23,35 @@ public final class RelayContext {
     private final BackendChooser chooser;
     private final ConnectionObserver observer;
     private final TransportKit kit;
-    private final ConnectPolicy policy;
-    private final long deadlineNanos;
-    private final long queueTimeoutNanos;
+    private final ConnectPolicy bindPolicy;
     private final WriteBufferWaterMark waterMark;
-    private final int connectTimeoutMillis;
     private final long idleNanos;
-    private final ChannelGroup clientChannels;
     private final boolean splices;
     private final PipeBudget pipes;
+    private final ConnectionHandlers clientHandlers;
+    private final TrafficSubscriptions subscriptions;
 
+    /**
+     * @param observer what the listener's user observes; the registry and the connection log are composed with it
+     *     here, the one place a listener's observers come together
+     * @param clientHandlers handlers in front of the relay on the client side, or {@code null}
+     */
     public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
-            TransportKit kit, ConnectPolicy policy, PipeBudget pipes) {
+            TransportKit kit, ConnectPolicy policy, PipeBudget pipes, ConnectionRegistry registry,
+            ConnectionHandlers clientHandlers, TrafficSubscriptions subscriptions) {
         this.settings = settings;
         this.chooser = chooser;
-        this.observer = observer;
+        this.observer = ConnectionObserver.compose(List.of(registry, observer, ConnectionLog.INSTANCE));
         this.kit = kit;
-        this.policy = policy;
-        this.deadlineNanos = policy.deadline().toNanos();
-        this.queueTimeoutNanos = policy.queueTimeout().toNanos();
+        this.bindPolicy = policy;
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
                 settings.writeBufferHighWaterMark());
         this.idleNanos = settings.idleTimeout().toNanos();
-        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
-        this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL;
+        boolean handlersSplice = clientHandlers == null || clientHandlers.allowsSplice();
+        this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL && handlersSplice;
         this.pipes = pipes;
-        this.clientChannels = new DefaultChannelGroup("listener-" + settings.name(), GlobalEventExecutor.INSTANCE);
+        this.clientHandlers = clientHandlers;
+        this.subscriptions = subscriptions;
     }
 
     public ListenerSettings settings() {
@@ -66,25 +70,33 @@ public final class RelayContext {
         return kit;
     }
 
-    int connectTries() {
-        return policy.tries();
+    /** The policy for a connection accepted now: the chooser's own (a pool's), else the listener's. */
+    ConnectPolicy policy() {
+        ConnectPolicy own = chooser.connectPolicy();
+        return own != null ? own : bindPolicy;
     }
 
-    long deadlineNanos() {
-        return deadlineNanos;
-    }
-
-    long queueTimeoutNanos() {
-        return queueTimeoutNanos;
+    /** One connect try's timeout under {@code policy}, in milliseconds. */
+    int connectTimeoutMillis(ConnectPolicy policy) {
+        java.time.Duration timeout = policy.connectTimeout() != null ? policy.connectTimeout()
+                : settings.connectTimeout();
+        return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     }
 
     public WriteBufferWaterMark waterMark() {
         return waterMark;
     }
 
-    /** Whether connections may switch a direction to splice: asked for, and the transport is epoll. */
-    boolean splices() {
-        return splices;
+    /**
+     * The splice budget when connections may switch a direction to splice (asked for, epoll, and no handler that
+     * must see the bytes), else {@code null}. A backend-side handler that must see them turns it off per connection.
+     */
+    PipeBudget splicePipes() {
+        if (!splices) {
+            return null;
+        }
+        ConnectionHandlers backend = chooser.backendHandlers();
+        return backend == null || backend.allowsSplice() ? pipes : null;
     }
 
     /** The idle timeout in nanoseconds; 0 = none. */
@@ -92,17 +104,11 @@ public final class RelayContext {
         return idleNanos;
     }
 
-    /** The relay server's budget of splice pipes. */
-    PipeBudget pipes() {
-        return pipes;
+    ConnectionHandlers clientHandlers() {
+        return clientHandlers;
     }
 
-    int connectTimeoutMillis() {
-        return connectTimeoutMillis;
-    }
-
-    /** The client channels of this listener's open connections; closed ones leave by themselves. */
-    public ChannelGroup clientChannels() {
-        return clientChannels;
+    TrafficSubscriptions subscriptions() {
+        return subscriptions;
     }
 }

@@ -45,12 +45,10 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     /** Pipe loads moved in one read event before other channels of the loop get their turn. */
     private static final int LOADS_PER_READ = 16;
 
-    private final RelayConnection connection;
-    private final boolean upstream;
+    private final Direction direction;
     private final PipeBudget pipes;
     private RecvByteBufAllocator.ExtendedHandle copying;
     private boolean splicing;
-    private FileDescriptor pipeIn;
     private FileDescriptor pipeOut;
     private PipeRegion region;
     /** Bytes in the pipe not yet taken by the target socket. */
@@ -60,9 +58,8 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     /** No pipe could be had once: this direction copies for good. */
     private boolean unavailable;
 
-    SpliceSide(RelayConnection connection, boolean upstream, PipeBudget pipes) {
-        this.connection = connection;
-        this.upstream = upstream;
+    SpliceSide(Direction direction, PipeBudget pipes) {
+        this.direction = direction;
         this.pipes = pipes;
     }
 
@@ -110,9 +107,8 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
             unavailable = true;
             throw e;
         }
-        pipeIn = pipe[0];
         pipeOut = pipe[1];
-        region = new PipeRegion();
+        region = new PipeRegion(pipe[0], pipe[1]);
         splicing = true;
         return true;
     }
@@ -152,7 +148,7 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
             if (in > 0) {
                 queued += in;
                 splicedBytes += in;
-                connection.spliced(upstream, in);
+                direction.spliced(in);
             }
             if (queued > 0) {
                 region.load(queued, ((UnixChannel) to).fd().intValue());
@@ -175,8 +171,21 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     private void drained() {
         if (paused) {
             paused = false;
-            connection.spliceDrained(upstream);
+            direction.spliceDrained();
         }
+    }
+
+    /**
+     * Back to copying, with the pipe empty (a traffic observer wants to see the bytes): the pipe goes back to the
+     * budget, and a later bulk read may start splicing again with a new one.
+     */
+    void stop() {
+        if (!splicing || queued > 0) {
+            return;
+        }
+        splicing = false;
+        paused = false;
+        close();
     }
 
     /** The connection ended: the pipe closes once Netty has released the region too. */
@@ -184,24 +193,19 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
         if (region != null) {
             region.release();
             region = null;
-        } else {
-            closePipe();
+            pipeOut = null;
         }
     }
 
-    private void closePipe() {
-        if (pipeIn == null) {
-            return;
-        }
-        for (FileDescriptor fd : new FileDescriptor[] {pipeIn, pipeOut}) {
+    /** Closes a pipe whose last region was released, and gives it back to the budget. */
+    private void closePipe(FileDescriptor in, FileDescriptor out) {
+        for (FileDescriptor fd : new FileDescriptor[] {in, out}) {
             try {
                 fd.close();
             } catch (IOException ignored) {
                 // Closing a pipe end fails only when it is closed already.
             }
         }
-        pipeIn = null;
-        pipeOut = null;
         pipes.giveBack();
     }
 
@@ -280,9 +284,18 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
      */
     private final class PipeRegion extends AbstractReferenceCounted implements FileRegion {
 
+        // Its own pipe: a direction that stops splicing and starts again gets a new pipe, while Netty may still
+        // hold the old region for a moment.
+        private final FileDescriptor in;
+        private final FileDescriptor out;
         private int count;
         private int transferred;
         private int targetFd;
+
+        PipeRegion(FileDescriptor in, FileDescriptor out) {
+            this.in = in;
+            this.out = out;
+        }
 
         void load(int bytes, int fd) {
             count = bytes;
@@ -313,13 +326,13 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
 
         @Override
         public long transferTo(WritableByteChannel target, long position) throws IOException {
-            int out = Native.splice(pipeIn.intValue(), -1, targetFd, -1, count - transferred);
-            transferred += out;
-            queued -= out;
+            int moved = Native.splice(in.intValue(), -1, targetFd, -1, count - transferred);
+            transferred += moved;
+            queued -= moved;
             if (queued == 0) {
                 drained();
             }
-            return out;
+            return moved;
         }
 
         @Override
@@ -346,7 +359,7 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
 
         @Override
         protected void deallocate() {
-            closePipe();
+            closePipe(in, out);
         }
     }
 }

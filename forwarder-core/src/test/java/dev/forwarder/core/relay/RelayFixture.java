@@ -3,6 +3,7 @@ package dev.forwarder.core.relay;
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.BoundListener;
 import dev.forwarder.core.ConnectPolicy;
+import dev.forwarder.core.ConnectionHandlers;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.ListenerSettings;
@@ -33,9 +34,19 @@ final class RelayFixture implements AutoCloseable {
 
     RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             ConnectPolicy policy, PipeBudget pipes) {
+        this(transport, settings, chooser, observer, policy, pipes, null);
+    }
+
+    RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy, ConnectionHandlers clientHandlers) {
+        this(transport, settings, chooser, observer, policy, PipeBudget.ofDescriptorLimit(), clientHandlers);
+    }
+
+    RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
+            ConnectPolicy policy, PipeBudget pipes, ConnectionHandlers clientHandlers) {
         server = RelayServer.start(transport, 2, pipes);
         try {
-            listener = server.bind(settings, chooser, observer, policy);
+            listener = server.bind(settings, chooser, observer, policy, clientHandlers);
         } catch (ListenerBindException e) {
             server.close();
             throw new IllegalStateException(e);

@@ -129,7 +129,9 @@ class RelayPolicyTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> observer.opened.get() == 2);
                 Backend firstBackend = chooser.backends().get(0);
                 relay.server.closeConnectionsTo(firstBackend, CloseReason.BACKEND_DOWN);
-                assertThat(toFirst.getInputStream().read()).isEqualTo(-1);
+                // A session cut because its backend went down is an abort: the client sees a reset, not an end.
+                assertThatThrownBy(() -> toFirst.getInputStream().read()).isInstanceOf(java.net.SocketException.class)
+                        .hasMessageContaining("reset");
                 await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
                 assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_DOWN);
                 assertThat(relay.listener.activeConnections()).isEqualTo(1);

@@ -18,6 +18,7 @@ public final class FixedChooser implements BackendChooser {
     public final AtomicInteger connected = new AtomicInteger();
     public final AtomicInteger connectFailed = new AtomicInteger();
     public final AtomicInteger released = new AtomicInteger();
+    public final AtomicInteger abandoned = new AtomicInteger();
 
     public FixedChooser(InetSocketAddress... addresses) {
         this.backends = Arrays.stream(addresses).<Backend>map(TestBackend::new).toList();
@@ -53,13 +54,18 @@ public final class FixedChooser implements BackendChooser {
         released.incrementAndGet();
     }
 
+    @Override
+    public void abandoned(Backend backend) {
+        abandoned.incrementAndGet();
+    }
+
     public List<Backend> backends() {
         return backends;
     }
 
-    /** Picks that have not yet ended with a connect failure or a release. */
+    /** Picks that have not yet ended with a connect failure, a release or an abandon. */
     public int outstanding() {
-        return chosen.get() - connectFailed.get() - released.get();
+        return chosen.get() - connectFailed.get() - released.get() - abandoned.get();
     }
 
     /** Equal only to itself, like a real pool member: two entries with one address are two backends. */

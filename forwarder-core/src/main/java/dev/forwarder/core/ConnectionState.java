@@ -1,7 +1,7 @@
-package dev.forwarder.core.relay;
+package dev.forwarder.core;
 
-/** Where one relayed connection is in its life. Moves forward only. */
-enum ConnectionState {
+/** Where one relayed connection is in its life. Moves forward only (see {@link ConnectionSnapshot#state()}). */
+public enum ConnectionState {
     /** Accepted; choosing a backend and connecting, possibly on a second or third try. */
     CONNECTING,
     /** Both sides connected; bytes flow both ways. */

@@ -1,0 +1,48 @@
+package dev.forwarder.core;
+
+import java.util.List;
+
+/** {@link ConnectionObserver#compose}: arrays, not lists, on the per-read path. */
+final class CompositeObserver implements ConnectionObserver {
+
+    private final ConnectionObserver[] all;
+    private final ConnectionObserver[] bytes;
+
+    CompositeObserver(List<ConnectionObserver> observers) {
+        this.all = observers.toArray(new ConnectionObserver[0]);
+        this.bytes = observers.stream().filter(ConnectionObserver::observesBytes).toArray(ConnectionObserver[]::new);
+    }
+
+    @Override
+    public void accepted(ConnectionInfo connection) {
+        for (ConnectionObserver observer : all) {
+            observer.accepted(connection);
+        }
+    }
+
+    @Override
+    public void opened(ConnectionInfo connection) {
+        for (ConnectionObserver observer : all) {
+            observer.opened(connection);
+        }
+    }
+
+    @Override
+    public void relayed(ConnectionInfo connection, boolean upstream, int bytesRelayed) {
+        for (ConnectionObserver observer : bytes) {
+            observer.relayed(connection, upstream, bytesRelayed);
+        }
+    }
+
+    @Override
+    public boolean observesBytes() {
+        return bytes.length > 0;
+    }
+
+    @Override
+    public void closed(ConnectionInfo connection) {
+        for (ConnectionObserver observer : all) {
+            observer.closed(connection);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.forwarder.core;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One live connection as it was when a snapshot was taken on its event loop (see {@link BoundListener#connections}).
+ *
+ * @param id the connection's id, {@code conn=} in logs
+ * @param listener the listener that accepted it
+ * @param client the client's address, {@code 127.0.0.1:50412}
+ * @param backend the backend it relays to, or {@code null} while it is still choosing or connecting
+ * @param state where it is in its life
+ * @param started when it was accepted (wall clock)
+ * @param durationMillis how long it has been open
+ * @param bytesUp bytes from the client to the backend
+ * @param bytesDown bytes from the backend to the client
+ * @param bytesSpliced of those, the bytes moved by splice
+ * @param failedBackends names of the backends it failed to connect to, in order
+ */
+public record ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
+        Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
+        List<String> failedBackends) {
+
+    public ConnectionSnapshot {
+        failedBackends = List.copyOf(failedBackends);
+    }
+}

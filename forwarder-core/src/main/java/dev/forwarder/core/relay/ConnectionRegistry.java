@@ -1,0 +1,145 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.ConnectionSnapshot;
+import io.netty.channel.EventLoop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The open connections of one listener, by id: an observer that adds a connection at accept and removes it at
+ * close. Other threads only ever read the map; whatever they want of a connection runs on that connection's event
+ * loop ({@link #snapshot}, {@link #forEach}), so no field of a connection is read across threads.
+ */
+public final class ConnectionRegistry implements ConnectionObserver {
+
+    /** How long a snapshot or a close-all waits for the event loops. */
+    static final Duration LOOP_WAIT = Duration.ofSeconds(5);
+
+    private final Map<String, RelayConnection> open = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean observesBytes() {
+        return false;
+    }
+
+    @Override
+    public void accepted(ConnectionInfo connection) {
+        open.put(connection.id(), (RelayConnection) connection);
+    }
+
+    @Override
+    public void closed(ConnectionInfo connection) {
+        open.remove(connection.id());
+    }
+
+    public int size() {
+        return open.size();
+    }
+
+    /** The open connections; only their event loops may read them. */
+    public Collection<RelayConnection> connections() {
+        return open.values();
+    }
+
+    /**
+     * The open connections that {@code filter} accepts, oldest first, at most {@code limit}; gathered on their event
+     * loops, one task per loop. Any thread but an event loop of this relay.
+     */
+    public List<ConnectionSnapshot> snapshot(Predicate<ConnectionSnapshot> filter, int limit) {
+        List<CompletableFuture<List<ConnectionSnapshot>>> parts = new ArrayList<>();
+        for (Map.Entry<EventLoop, List<RelayConnection>> loop : byLoop().entrySet()) {
+            CompletableFuture<List<ConnectionSnapshot>> part = new CompletableFuture<>();
+            loop.getKey().execute(() -> {
+                List<ConnectionSnapshot> taken = new ArrayList<>(loop.getValue().size());
+                for (RelayConnection connection : loop.getValue()) {
+                    ConnectionSnapshot snapshot = connection.snapshot();
+                    if (snapshot != null && filter.test(snapshot)) {
+                        taken.add(snapshot);
+                    }
+                }
+                part.complete(taken);
+            });
+            parts.add(part);
+        }
+        List<ConnectionSnapshot> all = new ArrayList<>();
+        for (CompletableFuture<List<ConnectionSnapshot>> part : parts) {
+            all.addAll(await(part));
+        }
+        all.sort(Comparator.comparing(ConnectionSnapshot::started).thenComparing(ConnectionSnapshot::id));
+        return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    /**
+     * Closes the connection {@code id} with {@code reason}, on its event loop.
+     *
+     * @return whether such a connection was open
+     */
+    public boolean close(String id, CloseReason reason) {
+        RelayConnection connection = open.get(id);
+        if (connection == null) {
+            return false;
+        }
+        connection.eventLoop().execute(() -> connection.close(reason));
+        return true;
+    }
+
+    /**
+     * Runs {@code action} on each open connection, on that connection's event loop.
+     *
+     * @return completes once every action ran
+     */
+    public CompletableFuture<Void> forEach(Consumer<RelayConnection> action) {
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (Map.Entry<EventLoop, List<RelayConnection>> loop : byLoop().entrySet()) {
+            CompletableFuture<Void> part = new CompletableFuture<>();
+            try {
+                loop.getKey().execute(() -> {
+                    try {
+                        loop.getValue().forEach(action);
+                    } finally {
+                        part.complete(null);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                part.complete(null);
+            }
+            parts.add(part);
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]));
+    }
+
+    private Map<EventLoop, List<RelayConnection>> byLoop() {
+        Map<EventLoop, List<RelayConnection>> byLoop = new IdentityHashMap<>();
+        for (RelayConnection connection : open.values()) {
+            byLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
+        }
+        return byLoop;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(LOOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while gathering connections", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("event loop did not answer within " + LOOP_WAIT.toMillis() + " ms", e);
+        }
+    }
+}

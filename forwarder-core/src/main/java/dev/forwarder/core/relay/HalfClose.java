@@ -1,0 +1,70 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionState;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+
+import java.io.IOException;
+
+/**
+ * How a FIN travels: when one side finishes sending, its FIN is passed on once everything it sent is flushed; when
+ * the other side has finished too, the connection ends normally.
+ */
+final class HalfClose {
+
+    private HalfClose() {
+    }
+
+    /** {@code direction}'s source sent FIN. */
+    static void inputEnded(RelayConnection connection, Direction direction) {
+        Channel peer = direction.target;
+        switch (connection.state) {
+            case CONNECTING -> connection.earlyClientFin = direction.upstream;
+            case OPEN -> {
+                connection.state = direction.upstream ? ConnectionState.CLIENT_DONE : ConnectionState.BACKEND_DONE;
+                connection.reason(direction.upstream ? CloseReason.CLIENT_CLOSED : CloseReason.BACKEND_CLOSED);
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) HalfClose::shutdownOutput);
+            }
+            case CLIENT_DONE, BACKEND_DONE -> {
+                boolean otherSideAlreadyDone = (connection.state == ConnectionState.CLIENT_DONE) != direction.upstream;
+                if (otherSideAlreadyDone) {
+                    connection.state = ConnectionState.CLOSING;
+                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> connection.closeChannels());
+                }
+            }
+            default -> {
+                // CLOSING or CLOSED: already ending.
+            }
+        }
+    }
+
+    private static void shutdownOutput(ChannelFuture flushed) {
+        if (!flushed.isSuccess()) {
+            return;
+        }
+        Channel channel = flushed.channel();
+        // Nothing more will be written to this side; its own FIN now ends the connection. Without half-closure Netty
+        // closes it at that FIN instead of shutting its input down first, which on a socket whose both FINs are
+        // through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        if (channel instanceof AbstractEpollStreamChannel epoll) {
+            // Netty's shutdownOutput() builds an exception with a stack trace per call (to fail writes still queued;
+            // there are none, the flush is done): on epoll the socket is shut directly, through Netty's own socket
+            // object, so the channel still reports isOutputShutdown().
+            try {
+                ((Socket) epoll.fd()).shutdown(false, true);
+            } catch (IOException e) {
+                // The peer is gone already (reset): its FIN or error ends the connection.
+            }
+        } else {
+            ((DuplexChannel) channel).shutdownOutput();
+        }
+    }
+}
