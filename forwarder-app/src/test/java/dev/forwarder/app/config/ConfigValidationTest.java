@@ -200,6 +200,80 @@ class ConfigValidationTest {
         errorAt(backup, "backup", "forwarder.pools.web.backends[1].backup");
     }
 
+    /** A pool {@code web} with these backend entries, one a line, behind a listener. */
+    private static String poolWith(String... backends) {
+        return """
+                forwarder {
+                  listeners { web { bind = "127.0.0.1:8080", pool = web } }
+                  pools {
+                    web {
+                      backends = [
+                        %s
+                      ]
+                    }
+                  }
+                }
+                """.formatted(String.join("\n        ", backends));
+    }
+
+    @Test
+    void backupOnAPrimarysAddressNamesTheLaterEntry() {
+        String text = poolWith("\"127.0.0.1:9001\"", "\"127.0.0.1:9002\"",
+                "{ address = \"127.0.0.1:9001\", backup = true }");
+
+        ConfigError error = errorAt(text, "backup = true", "forwarder.pools.web.backends[2]");
+
+        assertThat(error.getMessage()).isEqualTo(dir.resolve("fwd.conf") + ":8: forwarder.pools.web.backends[2]: "
+                + "\"127.0.0.1:9001\" is also backends[0] (expected: each backend once; a backup on a primary's"
+                + " address would never be used)");
+    }
+
+    @Test
+    void primaryOnABackupsAddressNamesTheLaterEntry() {
+        String text = poolWith("{ address = \"127.0.0.1:9001\", backup = true }", "\"127.0.0.1:9001\" # again");
+
+        ConfigError error = errorAt(text, "# again", "forwarder.pools.web.backends[1]");
+
+        assertThat(error.problem()).isEqualTo("\"127.0.0.1:9001\" is also backends[0] (expected: each backend"
+                + " once; a primary on a backup's address would only ever be a backup)");
+    }
+
+    @Test
+    void sameBackendTwiceIsAnErrorHoweverTheAddressIsWritten() {
+        String ipv4 = poolWith("\"127.0.0.1:9001\"", "{ address = \"127.0.0.1:9001\", weight = 2 }");
+        assertThat(errorAt(ipv4, "weight = 2", "forwarder.pools.web.backends[1]").problem())
+                .isEqualTo("\"127.0.0.1:9001\" is also backends[0] (expected: each backend once)");
+
+        String ipv6 = poolWith("\"[::1]:9001\"", "\"127.0.0.1:9001\"", "\"[0:0:0:0:0:0:0:1]:9001\"");
+        assertThat(errorAt(ipv6, "[0:0", "forwarder.pools.web.backends[2]").problem())
+                .isEqualTo("\"[0:0:0:0:0:0:0:1]:9001\" is also backends[0] (expected: each backend once)");
+
+        String backups = poolWith("\"127.0.0.1:9000\"", "{ address = \"[::1]:9001\", backup = true }",
+                "{ address = \"[0::1]:9001\", backup = true }");
+        assertThat(errorAt(backups, "[0::1]", "forwarder.pools.web.backends[2]").problem())
+                .isEqualTo("\"[0::1]:9001\" is also backends[1] (expected: each backend once)");
+
+        String names = poolWith("\"localhost:9001\"", "\"LocalHost:9001\"");
+        assertThat(errorAt(names, "LocalHost", "forwarder.pools.web.backends[1]").problem())
+                .isEqualTo("\"LocalHost:9001\" is also backends[0] (expected: each backend once)");
+    }
+
+    @Test
+    void sameHostOnOtherPortsAndOtherPoolsIsNoDuplicate() {
+        ForwarderConfig config = ConfigLoader.parse("""
+                forwarder {
+                  listeners { web { bind = "127.0.0.1:8080", pool = web }, api { bind = "127.0.0.1:8081", pool = api } }
+                  pools {
+                    web { backends = [ "127.0.0.1:9001", "127.0.0.1:9002", { address = "[::1]:9001", backup = true } ] }
+                    api { backends = [ "127.0.0.1:9001" ] }
+                  }
+                }
+                """, "test");
+
+        assertThat(config.pools().get("web").backends()).hasSize(3);
+        assertThat(config.pools().get("api").backends()).hasSize(1);
+    }
+
     @Test
     void highWaterMarkBelowLowWaterMark() {
         String text = ConfigFiles.example(", write-buffer-high-water-mark = 16 KiB", "");
