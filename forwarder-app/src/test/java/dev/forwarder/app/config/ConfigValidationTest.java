@@ -3,6 +3,8 @@ package dev.forwarder.app.config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +17,7 @@ class ConfigValidationTest {
     Path dir;
 
     /** Loads {@code text} from a file and returns the error, checking its file, its line (where
-     * {@code marker} is) and its key. */
+     * {@code marker} is) and its key ({@code null} for a problem of the file, not of a key). */
     private ConfigError errorAt(String text, String marker, String key) {
         Path file = ConfigFiles.write(dir, "fwd.conf", text);
         ConfigError error = catchThrowableOfType(ConfigError.class, () -> ConfigLoader.load(file));
@@ -24,7 +26,7 @@ class ConfigValidationTest {
         assertThat(error.file()).isEqualTo(file.toString());
         assertThat(error.line()).isEqualTo(line);
         assertThat(error.key()).isEqualTo(key);
-        assertThat(error.getMessage()).startsWith(file + ":" + line + ": " + key + ": ");
+        assertThat(error.getMessage()).startsWith(file + ":" + line + ": " + (key == null ? "" : key + ": "));
         return error;
     }
 
@@ -342,6 +344,42 @@ class ConfigValidationTest {
         assertThat(error.line()).isEqualTo(ConfigFiles.lineOf(text, "= ="));
         assertThat(error.key()).isNull();
         assertThat(error.getMessage()).startsWith(file + ":" + error.line() + ": ");
+    }
+
+    @Test
+    void requiredIncludeThatFindsNothingNamesItsLine() throws IOException {
+        String file = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  # include required(file(\"missing.conf\")) was here\n  include required( file( \"missing.conf\" ) )\n  pools {");
+        ConfigError error = errorAt(file, "required( file", null);
+        assertThat(error.problem()).isEqualTo("include required( file( \"missing.conf\" ) ): no such file");
+
+        String resource = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(classpath(\"missing.conf\"))\n  pools {");
+        assertThat(errorAt(resource, "classpath", null).problem())
+                .isEqualTo("include required(classpath(\"missing.conf\")): not on the class path");
+
+        String url = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(url(\"file:///nonexistent/fwd.conf\"))\n  pools {");
+        assertThat(errorAt(url, "url(", null).problem())
+                .isEqualTo("include required(url(\"file:///nonexistent/fwd.conf\")): no such file");
+
+        Files.createDirectory(dir.resolve("folder.conf"));
+        String folder = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(\"folder.conf\")\n  pools {");
+        assertThat(errorAt(folder, "folder.conf", null).problem())
+                .isEqualTo("include required(\"folder.conf\"): cannot read the file (Is a directory)");
+    }
+
+    @Test
+    void requiredIncludeMissingFromAnIncludedFileNamesTheLoadedFile() {
+        ConfigFiles.write(dir, "pools.conf", "include required(\"gone.conf\")\n");
+        Path file = ConfigFiles.write(dir, "fwd.conf", poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(\"pools.conf\")\n  pools {"));
+
+        ConfigError error = catchThrowableOfType(ConfigError.class, () -> ConfigLoader.load(file));
+
+        assertThat(error.getMessage()).isEqualTo(file + ": include required(\"gone.conf\") in a file it includes:"
+                + " no such file");
     }
 
     @Test
