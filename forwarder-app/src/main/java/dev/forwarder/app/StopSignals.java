@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * 128+signal (143 for SIGTERM); handling the signals here lets the command drain connections and return 0.
  * A second signal while draining exits at once (status 1), unless it comes within a second of the first: wrappers
  * such as {@code timeout} or a shell often pass one Ctrl-C on as a second copy.
+ *
+ * <p>SIGHUP runs a hang-up action instead, which by default logs the signal and does nothing: without a handler
+ * the JVM would exit with 129, cutting every transfer, for a signal operators send to ask for a reload.
  */
 final class StopSignals {
 
@@ -28,13 +31,27 @@ final class StopSignals {
     private StopSignals() {
     }
 
-    /** Takes over SIGTERM and SIGINT for this process. */
+    /** Takes over SIGTERM and SIGINT for this process, and SIGHUP, which is logged and ignored. */
     static StopSignals install() {
+        return install(StopSignals::reloadNotSupported);
+    }
+
+    /**
+     * Takes over SIGTERM and SIGINT for this process, and SIGHUP for {@code onHangUp}.
+     *
+     * @param onHangUp what SIGHUP does, e.g. reload the config; runs on the JVM's signal thread, once per signal
+     */
+    static StopSignals install(Runnable onHangUp) {
         StopSignals signals = new StopSignals();
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signals::onSignal);
         }
+        Signal.handle(new Signal("HUP"), sig -> onHangUp.run());
         return signals;
+    }
+
+    private static void reloadNotSupported() {
+        log.warn("received signal=SIGHUP, ignoring: reload is not supported yet");
     }
 
     private void onSignal(Signal sig) {

@@ -105,6 +105,23 @@ class MainTest {
     }
 
     @Test
+    void checkOfAMissingRequiredIncludeNamesFileAndLineInOneLine() throws IOException {
+        Path file = Files.writeString(dir.resolve("fwd.conf"), """
+                forwarder {
+                  include required("missing.conf")
+                  listeners { web { bind = "127.0.0.1:8080", pool = web } }
+                  pools { web { backends = [ "127.0.0.1:9001" ] } }
+                }
+                """);
+
+        assertThat(run("check", "--config", file.toString())).isEqualTo(Main.CONFIG_ERROR);
+
+        assertThat(err.toString()).isEqualTo("config error: " + file + ":2: include required(\"missing.conf\"): no"
+                + " such file" + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void runValidatesBeforeOpeningAnySocket() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             // Binding would fail with status 1; the bad strategy must be found first.

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code forwarder run} as a real process: SIGTERM stops accepting, lets the open connection finish, exits 0.
- * Started from the test class path, since the shaded jar does not exist yet in the test phase.
+ * {@code forwarder run} as a real process: SIGTERM stops accepting, lets the open connection finish, exits 0;
+ * SIGHUP changes nothing. Started from the test class path, since the shaded jar does not exist yet in the test phase.
  */
 class RunCommandSignalTest {
 
@@ -101,6 +101,46 @@ class RunCommandSignalTest {
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited; output:%n%s", output()).isTrue();
         assertThat(process.exitValue()).as("exit status; output:%n%s", output()).isZero();
         assertThat(output()).contains("stopped connections_cut=0");
+    }
+
+    @Test
+    void sighupIsLoggedAndIgnoredWhileTheRelayCarriesOn() throws Exception {
+        try (EchoBackend backend = EchoBackend.start()) {
+            Path config = Files.writeString(dir.resolve("fwd.conf"), """
+                    forwarder {
+                      shutdown-timeout = 5s
+                      listeners { web { bind = "127.0.0.1:0", pool = web } }
+                      pools { web { backends = [ "127.0.0.1:%d" ] } }
+                    }
+                    """.formatted(backend.port()));
+            process = start("run", "--config", config.toString());
+            int port = awaitListenerPort();
+
+            signal("HUP");
+            await().atMost(Duration.ofSeconds(10)).until(() -> output().contains("signal=SIGHUP") || !process.isAlive());
+            assertThat(process.isAlive()).as("alive after SIGHUP; exit status %s, output:%n%s",
+                    process.isAlive() ? "none" : process.exitValue(), output()).isTrue();
+            assertThat(output()).contains("received signal=SIGHUP, ignoring: reload is not supported yet");
+
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as("echoed through the forwarder").isEqualTo("ping");
+            }
+        }
+
+        process.destroy(); // SIGTERM on Linux
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited; output:%n%s", output()).isTrue();
+        assertThat(process.exitValue()).as("exit status; output:%n%s", output()).isZero();
+    }
+
+    /** Sends {@code SIGname} to the forwarder: {@link Process} itself sends only TERM and KILL. */
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s", name).isZero();
     }
 
     private Process start(String... args) throws IOException {

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class RelayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+    /** Another forwarder holds a port's bind lock for milliseconds; this long means it is stuck. */
+    private static final Duration BIND_LOCK_WAIT = Duration.ofSeconds(5);
 
     private final TransportKit kit;
     private final EventLoopGroup group;
@@ -176,9 +178,22 @@ public final class RelayServer implements AutoCloseable {
 
     private List<Channel> bindOnEveryLoop(ServerBootstrap bootstrap, InetSocketAddress requested,
             ListenerSettings settings, boolean joinOwnGroup) throws ListenerBindException {
-        if (!joinOwnGroup) {
-            ensureNotShared(requested, settings);
+        if (requested.getPort() == 0 || joinOwnGroup) {
+            // Port 0: the first bind picks a port nobody else listens on; the other loops join it. Joining our
+            // own group (a socket swap): our sockets hold the port, so the probe would fail against them.
+            return bindEachLoop(bootstrap, requested, settings);
         }
+        BindLock lock = lockPort(requested, settings);
+        try {
+            ensureNotShared(requested, settings);
+            return bindEachLoop(bootstrap, requested, settings);
+        } finally {
+            lock.release();
+        }
+    }
+
+    private List<Channel> bindEachLoop(ServerBootstrap bootstrap, InetSocketAddress requested,
+            ListenerSettings settings) throws ListenerBindException {
         List<Channel> bound = new ArrayList<>();
         InetSocketAddress address = requested;
         try {
@@ -190,10 +205,21 @@ public final class RelayServer implements AutoCloseable {
                 address = (InetSocketAddress) channel.localAddress();
             }
         } catch (ListenerBindException e) {
-            bound.forEach(Channel::close);
+            bound.forEach(channel -> channel.close().syncUninterruptibly());
             throw e;
         }
         return bound;
+    }
+
+    /** Held from the probe until every socket listens, so two forwarders started together cannot both pass. */
+    private static BindLock lockPort(InetSocketAddress address, ListenerSettings settings)
+            throws ListenerBindException {
+        try {
+            return BindLock.acquire(address.getPort(), BIND_LOCK_WAIT);
+        } catch (java.io.IOException e) {
+            throw new ListenerBindException("listener " + settings.name() + ": cannot bind "
+                    + Addresses.format(address) + ": " + e.getMessage(), e);
+        }
     }
 
     private static Channel bindOne(ServerBootstrap bootstrap, InetSocketAddress address, ListenerSettings settings)
@@ -210,13 +236,11 @@ public final class RelayServer implements AutoCloseable {
     /**
      * SO_REUSEPORT would let this listener bind a port another process of the same user already listens on with
      * SO_REUSEPORT (a second forwarder), silently splitting its traffic. A plain bind first turns that into the
-     * usual "Address already in use".
+     * usual "Address already in use"; the {@link BindLock} around it keeps a second process from probing between
+     * this probe and the binds.
      */
     private static void ensureNotShared(InetSocketAddress address, ListenerSettings settings)
             throws ListenerBindException {
-        if (address.getPort() == 0) {
-            return;
-        }
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(address);

@@ -9,8 +9,11 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Reads a HOCON file over the defaults in {@code reference.conf} and validates it into a {@link ForwarderConfig}.
@@ -42,7 +45,7 @@ public final class ConfigLoader {
             parsed = ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
-            throw fromHocon(e, name);
+            throw MissingInclude.matches(e, name) ? MissingInclude.of(e, name, lines(file)) : fromHocon(e, name);
         }
         return validate(parsed, name);
     }
@@ -58,7 +61,8 @@ public final class ConfigLoader {
             parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults()
                     .setOriginDescription(originName).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
-            throw fromHocon(e, originName);
+            throw MissingInclude.matches(e, originName) ? MissingInclude.of(e, originName, hocon.lines().toList())
+                    : fromHocon(e, originName);
         }
         return validate(parsed, originName);
     }
@@ -82,6 +86,15 @@ public final class ConfigLoader {
                     ConfigFields.render(forwarder) + " is not an object (expected: forwarder { ... })");
         }
         return new SettingsReader(source).read(merged.getObject(ROOT));
+    }
+
+    /** The file's lines, or none when it cannot be read again: the error then names no line. */
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     /** Every {@code reference.conf} on the class path, merged: forwarder's own holds the defaults. */

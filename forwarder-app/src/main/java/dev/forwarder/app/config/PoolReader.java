@@ -14,8 +14,10 @@ import dev.forwarder.balancer.health.HealthCheckType;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -134,25 +136,62 @@ final class PoolReader {
         }
         String listPath = pool.pathOf("backends");
         List<BackendSpec> backends = new ArrayList<>(list.size());
+        Map<SameBackend, Integer> seen = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
             ConfigValue entry = list.get(i);
             String path = listPath + "[" + i + "]";
+            ConfigValue addressValue;
+            SettingsReader.HostPort address;
+            BackendSpec backend;
             if (entry.valueType() == ConfigValueType.OBJECT) {
                 ConfigFields fields = new ConfigFields((ConfigObject) entry, path);
                 fields.checkKeys(BACKEND_KEYS);
-                SettingsReader.HostPort address = SettingsReader.address(fields.value("address", "\"host:port\""),
-                        fields.pathOf("address"), false);
+                addressValue = fields.value("address", "\"host:port\"");
+                address = SettingsReader.address(addressValue, fields.pathOf("address"), false);
                 int weight = fields.has("weight") ? fields.intIn("weight", 1, BackendSpec.MAX_WEIGHT) : 1;
                 boolean backup = fields.has("backup") && fields.bool("backup");
                 int maxConnections = fields.has("max-connections")
                         ? fields.intIn("max-connections", 0, MAX_CONNECTIONS) : BackendSpec.POOL_DEFAULT;
-                backends.add(new BackendSpec(address.host(), address.port(), weight, backup, maxConnections));
+                backend = new BackendSpec(address.host(), address.port(), weight, backup, maxConnections);
             } else {
-                SettingsReader.HostPort address = SettingsReader.address(entry, path, false);
-                backends.add(new BackendSpec(address.host(), address.port(), 1, false));
+                addressValue = entry;
+                address = SettingsReader.address(entry, path, false);
+                backend = new BackendSpec(address.host(), address.port(), 1, false);
             }
+            Integer first = seen.putIfAbsent(SameBackend.of(address), i);
+            if (first != null) {
+                throw ConfigError.at(addressValue.origin(), path, "\"" + backend.authority() + "\" is also backends["
+                        + first + "] (expected: " + duplicateHint(backends.get(first), backend) + ")");
+            }
+            backends.add(backend);
         }
         return backends;
+    }
+
+    /**
+     * Two entries are one backend when their ports match and their hosts are the same IP address however it is
+     * written ({@code ::1}, {@code 0:0:0:0:0:0:0:1}) or the same hostname, ignoring case: the pool would keep
+     * one member for both, with the first entry's weight and role. A hostname that resolves to another entry's
+     * address is not caught here: what a name resolves to may change while running, and the pool then keeps one
+     * member per address.
+     */
+    private record SameBackend(Object host, int port) {
+
+        static SameBackend of(SettingsReader.HostPort address) {
+            // A hostname has no ':' and is not all digits and dots; such a host is parsed, never looked up.
+            String host = address.host();
+            boolean literal = host.indexOf(':') >= 0 || host.matches("[0-9.]+");
+            return new SameBackend(literal ? address.resolved().getAddress() : host.toLowerCase(Locale.ROOT),
+                    address.port());
+        }
+    }
+
+    private static String duplicateHint(BackendSpec first, BackendSpec again) {
+        if (first.backup() == again.backup()) {
+            return "each backend once";
+        }
+        return again.backup() ? "each backend once; a backup on a primary's address would never be used"
+                : "each backend once; a primary on a backup's address would only ever be a backup";
     }
 
     /** Enum constants by their config names ({@code SEND_EXPECT} as {@code send-expect}), in declaration order. */
@@ -165,6 +204,6 @@ final class PoolReader {
     }
 
     static String label(Enum<?> value) {
-        return value.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

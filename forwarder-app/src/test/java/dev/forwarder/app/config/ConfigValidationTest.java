@@ -3,6 +3,8 @@ package dev.forwarder.app.config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +17,7 @@ class ConfigValidationTest {
     Path dir;
 
     /** Loads {@code text} from a file and returns the error, checking its file, its line (where
-     * {@code marker} is) and its key. */
+     * {@code marker} is) and its key ({@code null} for a problem of the file, not of a key). */
     private ConfigError errorAt(String text, String marker, String key) {
         Path file = ConfigFiles.write(dir, "fwd.conf", text);
         ConfigError error = catchThrowableOfType(ConfigError.class, () -> ConfigLoader.load(file));
@@ -24,7 +26,7 @@ class ConfigValidationTest {
         assertThat(error.file()).isEqualTo(file.toString());
         assertThat(error.line()).isEqualTo(line);
         assertThat(error.key()).isEqualTo(key);
-        assertThat(error.getMessage()).startsWith(file + ":" + line + ": " + key + ": ");
+        assertThat(error.getMessage()).startsWith(file + ":" + line + ": " + (key == null ? "" : key + ": "));
         return error;
     }
 
@@ -200,6 +202,80 @@ class ConfigValidationTest {
         errorAt(backup, "backup", "forwarder.pools.web.backends[1].backup");
     }
 
+    /** A pool {@code web} with these backend entries, one a line, behind a listener. */
+    private static String poolWith(String... backends) {
+        return """
+                forwarder {
+                  listeners { web { bind = "127.0.0.1:8080", pool = web } }
+                  pools {
+                    web {
+                      backends = [
+                        %s
+                      ]
+                    }
+                  }
+                }
+                """.formatted(String.join("\n        ", backends));
+    }
+
+    @Test
+    void backupOnAPrimarysAddressNamesTheLaterEntry() {
+        String text = poolWith("\"127.0.0.1:9001\"", "\"127.0.0.1:9002\"",
+                "{ address = \"127.0.0.1:9001\", backup = true }");
+
+        ConfigError error = errorAt(text, "backup = true", "forwarder.pools.web.backends[2]");
+
+        assertThat(error.getMessage()).isEqualTo(dir.resolve("fwd.conf") + ":8: forwarder.pools.web.backends[2]: "
+                + "\"127.0.0.1:9001\" is also backends[0] (expected: each backend once; a backup on a primary's"
+                + " address would never be used)");
+    }
+
+    @Test
+    void primaryOnABackupsAddressNamesTheLaterEntry() {
+        String text = poolWith("{ address = \"127.0.0.1:9001\", backup = true }", "\"127.0.0.1:9001\" # again");
+
+        ConfigError error = errorAt(text, "# again", "forwarder.pools.web.backends[1]");
+
+        assertThat(error.problem()).isEqualTo("\"127.0.0.1:9001\" is also backends[0] (expected: each backend"
+                + " once; a primary on a backup's address would only ever be a backup)");
+    }
+
+    @Test
+    void sameBackendTwiceIsAnErrorHoweverTheAddressIsWritten() {
+        String ipv4 = poolWith("\"127.0.0.1:9001\"", "{ address = \"127.0.0.1:9001\", weight = 2 }");
+        assertThat(errorAt(ipv4, "weight = 2", "forwarder.pools.web.backends[1]").problem())
+                .isEqualTo("\"127.0.0.1:9001\" is also backends[0] (expected: each backend once)");
+
+        String ipv6 = poolWith("\"[::1]:9001\"", "\"127.0.0.1:9001\"", "\"[0:0:0:0:0:0:0:1]:9001\"");
+        assertThat(errorAt(ipv6, "[0:0", "forwarder.pools.web.backends[2]").problem())
+                .isEqualTo("\"[0:0:0:0:0:0:0:1]:9001\" is also backends[0] (expected: each backend once)");
+
+        String backups = poolWith("\"127.0.0.1:9000\"", "{ address = \"[::1]:9001\", backup = true }",
+                "{ address = \"[0::1]:9001\", backup = true }");
+        assertThat(errorAt(backups, "[0::1]", "forwarder.pools.web.backends[2]").problem())
+                .isEqualTo("\"[0::1]:9001\" is also backends[1] (expected: each backend once)");
+
+        String names = poolWith("\"localhost:9001\"", "\"LocalHost:9001\"");
+        assertThat(errorAt(names, "LocalHost", "forwarder.pools.web.backends[1]").problem())
+                .isEqualTo("\"LocalHost:9001\" is also backends[0] (expected: each backend once)");
+    }
+
+    @Test
+    void sameHostOnOtherPortsAndOtherPoolsIsNoDuplicate() {
+        ForwarderConfig config = ConfigLoader.parse("""
+                forwarder {
+                  listeners { web { bind = "127.0.0.1:8080", pool = web }, api { bind = "127.0.0.1:8081", pool = api } }
+                  pools {
+                    web { backends = [ "127.0.0.1:9001", "127.0.0.1:9002", { address = "[::1]:9001", backup = true } ] }
+                    api { backends = [ "127.0.0.1:9001" ] }
+                  }
+                }
+                """, "test");
+
+        assertThat(config.pools().get("web").backends()).hasSize(3);
+        assertThat(config.pools().get("api").backends()).hasSize(1);
+    }
+
     @Test
     void highWaterMarkBelowLowWaterMark() {
         String text = ConfigFiles.example(", write-buffer-high-water-mark = 16 KiB", "");
@@ -268,6 +344,42 @@ class ConfigValidationTest {
         assertThat(error.line()).isEqualTo(ConfigFiles.lineOf(text, "= ="));
         assertThat(error.key()).isNull();
         assertThat(error.getMessage()).startsWith(file + ":" + error.line() + ": ");
+    }
+
+    @Test
+    void requiredIncludeThatFindsNothingNamesItsLine() throws IOException {
+        String file = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  # include required(file(\"missing.conf\")) was here\n  include required( file( \"missing.conf\" ) )\n  pools {");
+        ConfigError error = errorAt(file, "required( file", null);
+        assertThat(error.problem()).isEqualTo("include required( file( \"missing.conf\" ) ): no such file");
+
+        String resource = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(classpath(\"missing.conf\"))\n  pools {");
+        assertThat(errorAt(resource, "classpath", null).problem())
+                .isEqualTo("include required(classpath(\"missing.conf\")): not on the class path");
+
+        String url = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(url(\"file:///nonexistent/fwd.conf\"))\n  pools {");
+        assertThat(errorAt(url, "url(", null).problem())
+                .isEqualTo("include required(url(\"file:///nonexistent/fwd.conf\")): no such file");
+
+        Files.createDirectory(dir.resolve("folder.conf"));
+        String folder = poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(\"folder.conf\")\n  pools {");
+        assertThat(errorAt(folder, "folder.conf", null).problem())
+                .isEqualTo("include required(\"folder.conf\"): cannot read the file (Is a directory)");
+    }
+
+    @Test
+    void requiredIncludeMissingFromAnIncludedFileNamesTheLoadedFile() {
+        ConfigFiles.write(dir, "pools.conf", "include required(\"gone.conf\")\n");
+        Path file = ConfigFiles.write(dir, "fwd.conf", poolWith("\"127.0.0.1:9001\"").replace("  pools {",
+                "  include required(\"pools.conf\")\n  pools {"));
+
+        ConfigError error = catchThrowableOfType(ConfigError.class, () -> ConfigLoader.load(file));
+
+        assertThat(error.getMessage()).isEqualTo(file + ": include required(\"gone.conf\") in a file it includes:"
+                + " no such file");
     }
 
     @Test
