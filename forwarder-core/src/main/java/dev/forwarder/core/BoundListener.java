@@ -152,15 +152,43 @@ public final class BoundListener {
         RelayContext next = server.newContext(settings, chooser, observer, policy, clientHandlers, registry,
                 subscriptions);
         if (settings.backlog() != old.backlog() && acceptState == AcceptState.ACCEPTING) {
-            List<Channel> fresh = binder.bind(localAddress, settings.backlog(), true);
-            initializer.context(next);
-            List<Channel> retired = serverChannels;
-            serverChannels = List.copyOf(fresh);
-            retired.forEach(channel -> channel.close().syncUninterruptibly());
-            log.info("swapped listening sockets listener={} address={} backlog={}", name(),
-                    Addresses.format(localAddress), settings.backlog());
+            if (server.transport() == Transport.EPOLL) {
+                // listen(2) again on the live sockets: the kernel takes a new backlog in place. No new socket, so
+                // no moment where the port refuses, and no loss either: swapping in new SO_REUSEPORT sockets
+                // would reset the handshakes queued on each old one as it closes (unless net.ipv4.tcp_migrate_req).
+                relisten(settings.backlog());
+                initializer.context(next);
+            } else {
+                // NIO can neither listen again nor join an SO_REUSEPORT group: the port refuses for the moment
+                // between close and bind.
+                closeServerChannels();
+                awaitReleased();
+                initializer.context(next);
+                try {
+                    serverChannels = List.copyOf(binder.bind(localAddress, settings.backlog(), false));
+                } catch (ListenerBindException e) {
+                    acceptState = AcceptState.PAUSED;
+                    throw e;
+                }
+            }
+            log.info("changed backlog listener={} address={} backlog={}", name(), Addresses.format(localAddress),
+                    settings.backlog());
         } else {
             initializer.context(next);
+        }
+    }
+
+    private void relisten(int backlog) throws ListenerBindException {
+        for (Channel channel : serverChannels) {
+            io.netty.util.concurrent.Future<?> done = channel.eventLoop().submit(() -> {
+                ((io.netty.channel.unix.Socket) ((io.netty.channel.epoll.EpollServerSocketChannel) channel).fd())
+                        .listen(backlog);
+                return null;
+            }).awaitUninterruptibly();
+            if (!done.isSuccess()) {
+                throw new ListenerBindException("listener " + name() + ": cannot change the backlog of "
+                        + Addresses.format(localAddress) + ": " + done.cause().getMessage(), done.cause());
+            }
         }
     }
 

@@ -77,6 +77,11 @@ public record ListenerSettings(
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog, splice);
     }
 
+    public ListenerSettings withBacklog(int acceptQueue) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, acceptQueue, splice);
+    }
+
     public ListenerSettings withSplice(Splice mode) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, backlog, mode);
