@@ -145,7 +145,7 @@ final class BackendConnector implements Waiter {
         failed.add(tried);
         if (log.isDebugEnabled()) {
             log.debug("connect failed conn={} backend={} cause={}", connection.id(), tried.name(),
-                    RelayConnection.describe(future.cause()));
+                    ConnectionLog.describe(future.cause()));
         }
         if (failed.size() < policy.tries()) {
             connectNext();

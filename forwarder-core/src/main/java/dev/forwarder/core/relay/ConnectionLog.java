@@ -22,6 +22,17 @@ final class ConnectionLog implements ConnectionObserver {
     private ConnectionLog() {
     }
 
+    /** A cause as a log value: the message, with the class's simple name for I/O errors. */
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "-";
+        }
+        String message = cause.getMessage();
+        String type = cause instanceof java.io.IOException ? cause.getClass().getSimpleName()
+                : cause.getClass().getName();
+        return message == null ? type : type + ": " + message;
+    }
+
     @Override
     public boolean observesBytes() {
         return false;

@@ -1,12 +1,16 @@
 package dev.forwarder.core.relay;
 
+import dev.forwarder.core.Addresses;
+import dev.forwarder.core.Backend;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ConnectionSnapshot;
+import dev.forwarder.core.ConnectionState;
 import io.netty.channel.EventLoop;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -68,7 +72,7 @@ public final class ConnectionRegistry implements ConnectionObserver {
             loop.getKey().execute(() -> {
                 List<ConnectionSnapshot> taken = new ArrayList<>(loop.getValue().size());
                 for (RelayConnection connection : loop.getValue()) {
-                    ConnectionSnapshot snapshot = connection.snapshot();
+                    ConnectionSnapshot snapshot = snapshot(connection);
                     if (snapshot != null && filter.test(snapshot)) {
                         taken.add(snapshot);
                     }
@@ -122,6 +126,20 @@ public final class ConnectionRegistry implements ConnectionObserver {
             parts.add(part);
         }
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]));
+    }
+
+    /** {@code connection} as it is now, or {@code null} once closed. On its event loop. */
+    static ConnectionSnapshot snapshot(RelayConnection connection) {
+        if (connection.state() == ConnectionState.CLOSED) {
+            return null;
+        }
+        Backend backend = connection.backend();
+        return new ConnectionSnapshot(connection.id(), connection.listener(), Addresses.format(connection.client()),
+                backend == null ? null : backend.name(), connection.state(),
+                Instant.ofEpochMilli(connection.acceptedMillis()),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.acceptedNanos()), connection.bytesUp(),
+                connection.bytesDown(), connection.bytesSpliced(),
+                connection.failedBackends().stream().map(Backend::name).toList());
     }
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {

@@ -4,10 +4,8 @@ import dev.forwarder.core.Addresses;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.ClientReadyEvent;
 import dev.forwarder.core.CloseReason;
-import dev.forwarder.core.ConnectionHandlers;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
-import dev.forwarder.core.ConnectionSnapshot;
 import dev.forwarder.core.ConnectionState;
 import dev.forwarder.core.TrafficObserver;
 import io.netty.channel.Channel;
@@ -22,10 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,11 +52,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private int openChannels;
     ConnectionState state = ConnectionState.CONNECTING;
     private CloseReason reason;
-    // The client may send bytes, and even its FIN, before the backend is connected (the client side reads while
-    // connecting, so that a reset is seen): they wait here, created only when that happens, and go to whichever
-    // backend the connect finally reaches.
-    private ArrayDeque<Object> earlyBytes;
-    private long earlyByteCount;
+    // What the client sends before the backend is connected, and whether its FIN came too.
+    private EarlyBytes early;
     boolean earlyClientFin;
     private IdleTimer idle;
 
@@ -126,16 +118,13 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         return reason;
     }
 
-    /** The connection as it is now, or {@code null} once closed. On the event loop. */
-    public ConnectionSnapshot snapshot() {
-        if (state == ConnectionState.CLOSED) {
-            return null;
-        }
-        Backend backend = backend();
-        return new ConnectionSnapshot(id(), listener(), Addresses.format(client),
-                backend == null ? null : backend.name(), state, Instant.ofEpochMilli(acceptedMillis),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos), bytesUp(), bytesDown(),
-                bytesSpliced(), connector.failed().stream().map(Backend::name).toList());
+    /** When it was accepted, wall clock. */
+    long acceptedMillis() {
+        return acceptedMillis;
+    }
+
+    ConnectionState state() {
+        return state;
     }
 
     /** The client channel. */
@@ -150,7 +139,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     /** Bytes queued in this connection and not yet taken by the kernel, both ways. */
     public long pendingWriteBytes() {
-        return up.pendingBytes() + down.pendingBytes() + earlyByteCount;
+        return up.pendingBytes() + down.pendingBytes() + (early == null ? 0 : early.bytes());
     }
 
     /** The event loop both channels of this connection run on. */
@@ -216,8 +205,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         context.subscriptions().attachTo(this);
         // Read while connecting: a client's reset then ends the pick at once; its early bytes wait (bounded).
         inbound.config().setAutoRead(true);
-        ConnectionHandlers handlers = context.clientHandlers();
-        if (handlers == null || !handlers.delaysChoice()) {
+        if (context.clientHandlers() == null || !context.clientHandlers().delaysChoice()) {
             connector.start();
         }
     }
@@ -282,26 +270,15 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         channel.close();
     }
 
-    /**
-     * Holds {@code msg} from the client while the backend is not connected yet; reading stops once more than the
-     * high water mark waits.
-     *
-     * @return whether it was held
-     */
+    /** @return whether {@code msg} was held because the backend is not connected yet */
     boolean holdsEarly(Object msg) {
         if (state != ConnectionState.CONNECTING) {
             return false;
         }
-        if (earlyBytes == null) {
-            earlyBytes = new ArrayDeque<>(4);
+        if (early == null) {
+            early = new EarlyBytes();
         }
-        earlyBytes.add(msg);
-        if (msg instanceof io.netty.buffer.ByteBuf buf) {
-            earlyByteCount += buf.readableBytes();
-            if (earlyByteCount > context.waterMark().high()) {
-                inbound.config().setAutoRead(false);
-            }
-        }
+        early.hold(msg, inbound, context.waterMark().high());
         return true;
     }
 
@@ -312,12 +289,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         }
         state = ConnectionState.OPEN;
         observer.opened(this);
-        if (earlyBytes != null) {
-            for (Object msg; (msg = earlyBytes.poll()) != null; ) {
-                outbound.write(msg, outbound.voidPromise());
-            }
-            earlyByteCount = 0;
-            outbound.flush();
+        if (early != null) {
+            early.writeTo(outbound);
         }
         if (earlyClientFin) {
             HalfClose.inputEnded(this, up);
@@ -336,7 +309,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     void spliceUnavailable(IOException e) {
         if (log.isDebugEnabled()) {
-            log.debug("splice unavailable, copying conn={} cause={}", id(), describe(e));
+            log.debug("splice unavailable, copying conn={} cause={}", id(), ConnectionLog.describe(e));
         }
     }
 
@@ -345,7 +318,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     /** An exception on one side's pipeline: a reset ends the connection as one, anything else as an error. */
     void failed(boolean clientSide, Throwable cause) {
         if (log.isDebugEnabled()) {
-            log.debug("error conn={} side={} cause={}", id(), clientSide ? "client" : "backend", describe(cause));
+            log.debug("error conn={} side={} cause={}", id(), clientSide ? "client" : "backend", ConnectionLog.describe(cause));
         }
         close(Aborts.reasonFor(clientSide, cause));
     }
@@ -406,9 +379,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         if (idle != null) {
             idle.cancel();
         }
-        if (earlyBytes != null) {
-            earlyBytes.forEach(ReferenceCountUtil::release);
-            earlyBytes.clear();
+        if (early != null) {
+            early.release();
         }
         up.closed();
         down.closed();
@@ -417,15 +389,6 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         }
         connector.ended();
         observer.closed(this);
-    }
-
-    static String describe(Throwable cause) {
-        if (cause == null) {
-            return "-";
-        }
-        String message = cause.getMessage();
-        String type = cause instanceof IOException ? cause.getClass().getSimpleName() : cause.getClass().getName();
-        return message == null ? type : type + ": " + message;
     }
 
     @Override

@@ -1,0 +1,48 @@
+package dev.forwarder.core.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+
+/**
+ * What a client sends before its backend is connected (the client side reads while connecting, so that a reset
+ * ends the pick at once): held in order and written to whichever backend the connect finally reaches. Reading
+ * stops once more than the high water mark waits. On the event loop; created only when a byte arrives early.
+ */
+final class EarlyBytes {
+
+    private final ArrayDeque<Object> held = new ArrayDeque<>(4);
+    private long bytes;
+
+    /** Holds {@code msg}; stops reading {@code client} once more than {@code highWaterMark} bytes wait. */
+    void hold(Object msg, Channel client, int highWaterMark) {
+        held.add(msg);
+        if (msg instanceof ByteBuf buf) {
+            bytes += buf.readableBytes();
+            if (bytes > highWaterMark) {
+                client.config().setAutoRead(false);
+            }
+        }
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Writes everything held to the backend, in order. */
+    void writeTo(Channel backend) {
+        for (Object msg; (msg = held.poll()) != null; ) {
+            backend.write(msg, backend.voidPromise());
+        }
+        bytes = 0;
+        backend.flush();
+    }
+
+    void release() {
+        held.forEach(ReferenceCountUtil::release);
+        held.clear();
+        bytes = 0;
+    }
+}
