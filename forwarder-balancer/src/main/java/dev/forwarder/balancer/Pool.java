@@ -4,6 +4,7 @@ import dev.forwarder.balancer.health.HealthChecker;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.Waiter;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -18,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 
 /**
@@ -28,25 +28,31 @@ import java.util.function.Supplier;
  * snapshot whole.
  *
  * <p>A member's connection limit is checked as it is picked: a full member is skipped, and when every available
- * member is full a connection may wait ({@link #awaitBackend}) until one ends.
+ * member is full a connection may wait ({@link #awaitBackend}). Waiters are served in arrival order: the slot of a
+ * connection that ends goes straight to the first of them, and new clients queue behind them.
  */
 public final class Pool implements BackendChooser, AutoCloseable {
+
+    /** Whom a slot handed to a waiter is picked for: the pool does not know a waiter's client, nor need to. */
+    private static final InetSocketAddress ANY_CLIENT = new InetSocketAddress(0);
 
     private final String name;
     private final BalancingStrategy strategy;
     private final PoolSettings settings;
     private final long failWindowNanos;
-    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final WaitQueue waiters = new WaitQueue();
     private final PoolControl control;
     // Written only by the control thread, each an immutable value swapped whole.
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile List<PoolMember> members = List.of();
+    private volatile ConnectPolicy connectPolicy;
 
     private Pool(Builder builder, List<PoolMember> initial) {
         this.name = builder.name;
         this.strategy = builder.strategy;
         this.settings = builder.settings;
         this.failWindowNanos = settings.failTimeout().toNanos();
+        this.connectPolicy = builder.connectPolicy;
         HealthChecker checker = null;
         if (settings.healthCheck().enabled()) {
             checker = new HealthChecker(name, settings.healthCheck(), builder.checkLoops, builder.checkChannels,
@@ -80,6 +86,12 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     public BalancingStrategy strategy() {
         return strategy;
+    }
+
+    /** How connections to this pool try its members, as built (or last reconfigured); null for the listener's. */
+    @Override
+    public ConnectPolicy connectPolicy() {
+        return connectPolicy;
     }
 
     /** Every member, whatever its state (draining ones until their last connection ends), in config order. */
@@ -120,6 +132,14 @@ public final class Pool implements BackendChooser, AutoCloseable {
     @Override
     public Backend choose(SocketAddress client, List<Backend> tried) {
         Snapshot current = snapshot;
+        // Connections already waiting go first: a new one queues behind them. Only a pool with limits has any.
+        if (current.limited() && waiters.size() > 0) {
+            return null;
+        }
+        return pick(current, client, tried);
+    }
+
+    private PoolMember pick(Snapshot current, SocketAddress client, List<? extends Backend> tried) {
         List<PoolMember> primaries = current.primaries();
         boolean primariesTried = !tried.isEmpty() && !primaries.isEmpty() && containsAll(tried, primaries);
         if (!primaries.isEmpty() && !primariesTried) {
@@ -159,7 +179,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return null;
     }
 
-    private static boolean containsAll(List<Backend> tried, List<PoolMember> members) {
+    private static boolean containsAll(List<? extends Backend> tried, List<PoolMember> members) {
         for (int i = 0, n = members.size(); i < n; i++) {
             if (!tried.contains(members.get(i))) {
                 return false;
@@ -178,7 +198,6 @@ public final class Pool implements BackendChooser, AutoCloseable {
     @Override
     public void connectFailed(Backend backend, Throwable cause) {
         PoolMember member = (PoolMember) backend;
-        member.releasedOne();
         if (settings.passive() && member.recordFailure(System.nanoTime(), failWindowNanos) >= settings.maxFails()) {
             control.connectFailures(member, cause);
         }
@@ -187,23 +206,42 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     @Override
     public void released(Backend backend) {
-        PoolMember member = (PoolMember) backend;
-        member.releasedOne();
-        ended(member);
+        ended((PoolMember) backend);
     }
 
+    /** Frees the slot (or hands it on) and nothing else: an abandoned pick says nothing about the backend. */
+    @Override
+    public void abandoned(Backend backend) {
+        ended((PoolMember) backend);
+    }
+
+    /**
+     * A pick on {@code member} ended. While connections wait, its slot goes straight to the first of them, so that
+     * no new client can take it in between; otherwise it is freed.
+     */
     private void ended(PoolMember member) {
-        if (!waiters.isEmpty()) {
-            wakeOne();
+        if (waiters.size() > 0 && member.state() == MemberState.UP && member.withinLimit()
+                && waiters.handOn(member)) {
+            return;
         }
+        free(member);
+        // A connection may have queued while this slot was still taken, and found no room.
+        if (waiters.size() > 0) {
+            serveWaiters();
+        }
+    }
+
+    private void free(PoolMember member) {
+        member.releasedOne();
         if (member.state() == MemberState.DRAINING && member.activeConnections() == 0) {
             control.drained(member);
         }
     }
 
     /**
-     * Keeps {@code waiter} while some member is up but every one is full; it is woken when a connection ends or a
-     * member comes up. With no member up at all the client is closed at once.
+     * Queues {@code waiter} while some member is up but every one is full (or others already wait); it is handed a
+     * slot, in arrival order, when a connection ends or a member comes up. With no member up at all, or
+     * {@link PoolSettings#maxQueue()} connections waiting already, the client is closed at once.
      */
     @Override
     public CloseReason awaitBackend(Waiter waiter) {
@@ -211,12 +249,18 @@ public final class Pool implements BackendChooser, AutoCloseable {
         if (current.isEmpty()) {
             return CloseReason.NO_BACKEND;
         }
-        waiters.add(waiter);
-        // A connection may have ended between the caller's choose and the add, waking nobody.
-        if (current.anyRoom()) {
-            wakeOne();
+        if (!waiters.offer(waiter, settings.maxQueue())) {
+            return CloseReason.QUEUE_FULL;
         }
+        // A connection may have ended between the caller's choose and the offer, handing its slot to nobody.
+        serveWaiters();
         return null;
+    }
+
+    /** The waiter stopped waiting (its client left, its queue timeout ran out): it leaves the queue now. */
+    @Override
+    public void cancelWait(Waiter waiter) {
+        waiters.remove(waiter);
     }
 
     /** Connections waiting for a member to have room. */
@@ -224,17 +268,19 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return waiters.size();
     }
 
-    private void wakeOne() {
-        for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
-            if (waiter.wake(null)) {
+    /**
+     * Hands free slots to the waiters, first come first served, while there are both. A slot taken for a queue that
+     * emptied meanwhile is freed, and the queue looked at again: someone may have queued while it was taken.
+     */
+    void serveWaiters() {
+        while (waiters.size() > 0) {
+            PoolMember slot = pick(snapshot, ANY_CLIENT, List.of());
+            if (slot == null) {
                 return;
             }
-        }
-    }
-
-    void wakeAll() {
-        for (Waiter waiter; (waiter = waiters.poll()) != null; ) {
-            waiter.wake(null);
+            if (!waiters.handOn(slot)) {
+                free(slot);
+            }
         }
     }
 
@@ -245,6 +291,9 @@ public final class Pool implements BackendChooser, AutoCloseable {
     void publish(Snapshot next, List<PoolMember> all) {
         members = all;
         snapshot = next;
+        if (waiters.size() > 0) {
+            serveWaiters();
+        }
     }
 
     @Override
@@ -252,27 +301,17 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return "Pool[" + name + ", " + members + "]";
     }
 
-    /** The up members, split; both lists are new instances whenever anything about them changes. */
-    record Snapshot(List<PoolMember> primaries, List<PoolMember> backups) {
+    /**
+     * The up members, split; both lists are new instances whenever anything about them changes.
+     *
+     * @param limited whether any member has a connection limit, so that connections may wait
+     */
+    record Snapshot(List<PoolMember> primaries, List<PoolMember> backups, boolean limited) {
 
-        static final Snapshot EMPTY = new Snapshot(List.of(), List.of());
+        static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), false);
 
         boolean isEmpty() {
             return primaries.isEmpty() && backups.isEmpty();
-        }
-
-        boolean anyRoom() {
-            for (PoolMember member : primaries) {
-                if (member.hasRoom()) {
-                    return true;
-                }
-            }
-            for (PoolMember member : backups) {
-                if (member.hasRoom()) {
-                    return true;
-                }
-            }
-            return false;
         }
     }
 
@@ -286,6 +325,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
         private Resolver resolver = Resolver.system();
         private EventLoopGroup checkLoops;
         private Supplier<? extends Channel> checkChannels;
+        private ConnectPolicy connectPolicy;
 
         private Builder(String name, BalancingStrategy strategy, List<BackendSpec> backends) {
             this.name = Objects.requireNonNull(name, "name");
@@ -295,6 +335,15 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
         public Builder settings(PoolSettings poolSettings) {
             this.settings = Objects.requireNonNull(poolSettings, "settings");
+            return this;
+        }
+
+        /**
+         * How the relay connects to this pool's members (tries, deadline, queue timeout); unset, a listener uses
+         * the policy it was bound with.
+         */
+        public Builder connectPolicy(ConnectPolicy policy) {
+            this.connectPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

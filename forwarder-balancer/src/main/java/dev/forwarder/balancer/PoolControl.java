@@ -66,7 +66,7 @@ final class PoolControl {
             member.state(stateOf(member));
             member.everUp = member.state() == MemberState.UP;
         }
-        available = publish(false);
+        available = publish();
     }
 
     private MemberState initialHealth() {
@@ -142,7 +142,7 @@ final class PoolControl {
             log.info("backend removed pool={} backend={} host={} reason=drained", pool.name(), member.name(),
                     member.host());
             notify(l -> l.memberRemoved(pool, member));
-            publish(false);
+            publish();
         });
     }
 
@@ -188,7 +188,7 @@ final class PoolControl {
                 notify(l -> l.memberAdded(pool, member));
                 startChecks(member);
             }
-            publish(true);
+            publish();
         });
     }
 
@@ -250,7 +250,7 @@ final class PoolControl {
         if (to == MemberState.DOWN && settings.onDown() == OnDown.CLOSE_SESSIONS) {
             notify(l -> l.closeSessions(pool, member));
         }
-        publish(to == MemberState.UP);
+        publish();
     }
 
     private int rampWeight(PoolMember member, long now) {
@@ -282,25 +282,27 @@ final class PoolControl {
             rampTicks.cancel(false);
             rampTicks = null;
         }
-        publish(false);
+        publish();
     }
 
     /**
      * Builds and swaps the snapshot (always new list instances, so strategies rebuild what they derive from it)
-     * and tells listeners when availability changed.
+     * and tells listeners when availability changed. Waiting connections get any room the change made.
      *
-     * @param memberCameUp whether waiting connections should try again
      * @return whether any member is available
      */
-    private boolean publish(boolean memberCameUp) {
+    private boolean publish() {
         List<PoolMember> primaries = new ArrayList<>();
         List<PoolMember> backups = new ArrayList<>();
+        boolean limited = false;
         for (PoolMember member : members) {
+            limited |= member.maxConnections() > 0;
             if (member.state() == MemberState.UP) {
                 (member.backup() ? backups : primaries).add(member);
             }
         }
-        pool.publish(new Pool.Snapshot(List.copyOf(primaries), List.copyOf(backups)), List.copyOf(members));
+        pool.publish(new Pool.Snapshot(List.copyOf(primaries), List.copyOf(backups), limited),
+                List.copyOf(members));
         boolean nowAvailable = !primaries.isEmpty() || !backups.isEmpty();
         if (nowAvailable != available) {
             available = nowAvailable;
@@ -310,9 +312,6 @@ final class PoolControl {
                 log.warn("pool unavailable pool={} members={} reason=no-member-up", pool.name(), members.size());
             }
             notify(l -> l.availabilityChanged(pool, nowAvailable));
-        }
-        if (memberCameUp && nowAvailable) {
-            pool.wakeAll();
         }
         return nowAvailable;
     }

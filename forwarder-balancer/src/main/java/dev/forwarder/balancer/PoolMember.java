@@ -136,8 +136,9 @@ public final class PoolMember implements Backend {
         return false;
     }
 
-    boolean hasRoom() {
-        return maxConnections == 0 || active.get() < maxConnections;
+    /** Whether it has no more connections than its limit allows (one may have been handed on at the limit). */
+    boolean withinLimit() {
+        return maxConnections == 0 || active.get() <= maxConnections;
     }
 
     void acquired() {
