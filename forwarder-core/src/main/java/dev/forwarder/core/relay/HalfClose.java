@@ -26,7 +26,15 @@ final class HalfClose {
     static void inputEnded(RelayConnection connection, Direction direction) {
         Channel peer = direction.target;
         switch (connection.state) {
-            case CONNECTING -> connection.earlyClientFin = direction.upstream;
+            case CONNECTING -> {
+                if (direction.bytes() == 0) {
+                    // A client that closes before it sent anything and before its backend answered has left (a
+                    // half-closed request would have bytes ahead of its FIN): it leaves the queue, its pick ends.
+                    connection.close(CloseReason.CLIENT_CLOSED);
+                } else {
+                    connection.earlyClientFin = true;
+                }
+            }
             case OPEN -> {
                 connection.state = direction.upstream ? ConnectionState.CLIENT_DONE : ConnectionState.BACKEND_DONE;
                 connection.reason(direction.upstream ? CloseReason.CLIENT_CLOSED : CloseReason.BACKEND_CLOSED);
