@@ -349,9 +349,9 @@ public final class RelayServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("connections did not close in time: {}", e.toString());
         }
+        // Their close listeners run on the loops right after; shutdown is rare, so a short park is cheap enough.
         while (activeConnections() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
