@@ -231,8 +231,8 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     /**
      * Queues {@code waiter} while some member is up but every one is full (or others already wait); it is handed a
-     * slot, in arrival order, when a connection ends or a member comes up. With no member up at all the client is
-     * closed at once.
+     * slot, in arrival order, when a connection ends or a member comes up. With no member up at all, or
+     * {@link PoolSettings#maxQueue()} connections waiting already, the client is closed at once.
      */
     @Override
     public CloseReason awaitBackend(Waiter waiter) {
@@ -240,7 +240,9 @@ public final class Pool implements BackendChooser, AutoCloseable {
         if (current.isEmpty()) {
             return CloseReason.NO_BACKEND;
         }
-        waiters.offer(waiter, Integer.MAX_VALUE);
+        if (!waiters.offer(waiter, settings.maxQueue())) {
+            return CloseReason.QUEUE_FULL;
+        }
         // A connection may have ended between the caller's choose and the offer, handing its slot to nobody.
         serveWaiters();
         return null;

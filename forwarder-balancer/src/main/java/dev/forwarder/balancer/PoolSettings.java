@@ -9,6 +9,8 @@ import java.util.Objects;
  * How a pool treats its members beyond picking: limits, passive and active health, slow start, DNS.
  *
  * @param maxConnections connections per member at once, 0 for no limit (a backend may set its own)
+ * @param maxQueue connections that may wait at once for a member to have room, 1 to {@link #MAX_QUEUE}; one more
+ *     is closed at once ({@code queue-full})
  * @param maxFails connect failures in a row, within {@code failTimeout}, that take a member out for
  *     {@code failTimeout}; 0 switches passive health off
  * @param failTimeout the window for {@code maxFails} and the cool-down after it; zero switches passive health off
@@ -20,6 +22,7 @@ import java.util.Objects;
  */
 public record PoolSettings(
         int maxConnections,
+        int maxQueue,
         int maxFails,
         Duration failTimeout,
         Duration slowStart,
@@ -28,10 +31,16 @@ public record PoolSettings(
         HealthCheckSettings healthCheck) {
 
     public static final int MAX_FAILS = 1000;
+    public static final int MAX_QUEUE = 1_000_000;
+    /** HAProxy's {@code maxqueue} has no bound by default; one here keeps a flood of waiting clients finite. */
+    public static final int DEFAULT_MAX_QUEUE = 1024;
 
-    /** The documented defaults: no limit, 3 fails in 10s, no slow start, keep sessions, resolve once, no checks. */
-    public static final PoolSettings DEFAULT = new PoolSettings(0, 3, Duration.ofSeconds(10), Duration.ZERO,
-            OnDown.KEEP_SESSIONS, Duration.ZERO, HealthCheckSettings.NONE);
+    /**
+     * The documented defaults: no limit, 1024 waiting, 3 fails in 10s, no slow start, keep sessions, resolve once,
+     * no checks.
+     */
+    public static final PoolSettings DEFAULT = new PoolSettings(0, DEFAULT_MAX_QUEUE, 3, Duration.ofSeconds(10),
+            Duration.ZERO, OnDown.KEEP_SESSIONS, Duration.ZERO, HealthCheckSettings.NONE);
 
     /** Members are always up: no limits, no passive or active health, as in {@link Pool#of}. */
     public static final PoolSettings STATIC = DEFAULT.withPassive(0, Duration.ZERO);
@@ -44,6 +53,9 @@ public record PoolSettings(
         Objects.requireNonNull(healthCheck, "healthCheck");
         if (maxConnections < 0) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 0)");
+        }
+        if (maxQueue < 1 || maxQueue > MAX_QUEUE) {
+            throw new IllegalArgumentException("maxQueue: " + maxQueue + " (expected: 1-" + MAX_QUEUE + ")");
         }
         if (maxFails < 0 || maxFails > MAX_FAILS) {
             throw new IllegalArgumentException("maxFails: " + maxFails + " (expected: 0-" + MAX_FAILS + ")");
@@ -65,27 +77,37 @@ public record PoolSettings(
     }
 
     public PoolSettings withMaxConnections(int limit) {
-        return new PoolSettings(limit, maxFails, failTimeout, slowStart, onDown, resolveInterval, healthCheck);
+        return new PoolSettings(limit, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval,
+                healthCheck);
+    }
+
+    public PoolSettings withMaxQueue(int bound) {
+        return new PoolSettings(maxConnections, bound, maxFails, failTimeout, slowStart, onDown, resolveInterval,
+                healthCheck);
     }
 
     public PoolSettings withPassive(int fails, Duration timeout) {
-        return new PoolSettings(maxConnections, fails, timeout, slowStart, onDown, resolveInterval, healthCheck);
+        return new PoolSettings(maxConnections, maxQueue, fails, timeout, slowStart, onDown, resolveInterval,
+                healthCheck);
     }
 
     public PoolSettings withSlowStart(Duration ramp) {
-        return new PoolSettings(maxConnections, maxFails, failTimeout, ramp, onDown, resolveInterval, healthCheck);
+        return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, ramp, onDown, resolveInterval,
+                healthCheck);
     }
 
     public PoolSettings withOnDown(OnDown policy) {
-        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, policy, resolveInterval,
+        return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, policy, resolveInterval,
                 healthCheck);
     }
 
     public PoolSettings withResolveInterval(Duration interval) {
-        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, onDown, interval, healthCheck);
+        return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, interval,
+                healthCheck);
     }
 
     public PoolSettings withHealthCheck(HealthCheckSettings check) {
-        return new PoolSettings(maxConnections, maxFails, failTimeout, slowStart, onDown, resolveInterval, check);
+        return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval,
+                check);
     }
 }

@@ -81,18 +81,19 @@ class WaitQueueTest {
     }
 
     @Test
-    void aMemberThatComesUpServesTheFirstWaiter() {
+    void aMemberThatComesUpServesTheFirstWaiter() throws Exception {
         try (Pool pool = Pool.builder("back", BalancingStrategy.roundRobin(), TestMembers.specs(2))
-                .settings(PoolSettings.STATIC.withMaxConnections(1).withPassive(1, Duration.ofMillis(200))).build()) {
+                .settings(PoolSettings.STATIC.withMaxConnections(1).withPassive(1, Duration.ofMillis(500))).build()) {
             PoolMember first = pool.members().get(0);
             PoolMember second = pool.members().get(1);
             assertThat(pool.choose(CLIENT, List.of())).isSameAs(first);
             pool.connectFailed(pool.choose(CLIENT, List.of()), new ConnectException("refused"));
-            await().atMost(Duration.ofSeconds(2)).until(() -> second.state() == MemberState.FAILED);
+            settle(pool);
+            assertThat(second.state()).isEqualTo(MemberState.FAILED);
             QueuedClient early = queue(pool);
             QueuedClient late = queue(pool);
 
-            await().atMost(Duration.ofSeconds(2)).until(early::woken);
+            await().atMost(Duration.ofSeconds(3)).until(early::woken);
 
             assertThat(early.reserved()).isSameAs(second);
             assertThat(late.woken()).isFalse();
@@ -177,6 +178,25 @@ class WaitQueueTest {
             assertThat(member.activeConnections()).isZero();
             assertThat(pool.waiting()).isZero();
             assertThat(pool.choose(CLIENT, List.of())).isSameAs(member);
+        }
+    }
+
+    @Test
+    void overMaxQueueAClientIsClosedWithQueueFull() {
+        try (Pool pool = Pool.builder("bounded", BalancingStrategy.roundRobin(), TestMembers.specs(1))
+                .settings(PoolSettings.STATIC.withMaxConnections(1).withMaxQueue(2)).build()) {
+            Backend held = pool.choose(CLIENT, List.of());
+            QueuedClient first = queue(pool);
+            queue(pool);
+
+            assertThat(pool.awaitBackend(new QueuedClient())).isEqualTo(CloseReason.QUEUE_FULL);
+            assertThat(pool.waiting()).isEqualTo(2);
+
+            first.leave(pool);
+            QueuedClient room = queue(pool);
+            assertThat(pool.waiting()).isEqualTo(2);
+            pool.released(held);
+            assertThat(room.woken()).isFalse();
         }
     }
 

@@ -69,6 +69,7 @@ public final class ConfigPrinter {
 
     private static void settings(StringBuilder out, PoolSettings settings) {
         line(out, 3, "max-connections", Integer.toString(settings.maxConnections()));
+        line(out, 3, "max-queue", Integer.toString(settings.maxQueue()));
         line(out, 3, "max-fails", Integer.toString(settings.maxFails()));
         line(out, 3, "fail-timeout", duration(settings.failTimeout()));
         line(out, 3, "slow-start", duration(settings.slowStart()));

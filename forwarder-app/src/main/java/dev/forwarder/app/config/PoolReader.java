@@ -24,8 +24,8 @@ import java.util.regex.PatternSyntaxException;
 final class PoolReader {
 
     static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries",
-            "connect-deadline", "max-connections", "queue-timeout", "max-fails", "fail-timeout", "slow-start",
-            "on-down", "resolve-interval", "health-check");
+            "connect-deadline", "max-connections", "queue-timeout", "max-queue", "max-fails", "fail-timeout",
+            "slow-start", "on-down", "resolve-interval", "health-check");
     static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "jitter",
             "send", "expect", "expect-regex", "path", "expect-status", "initial-state");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup", "max-connections");
@@ -55,6 +55,7 @@ final class PoolReader {
         Duration connectDeadline = fields.duration("connect-deadline", true);
         int maxConnections = fields.intIn("max-connections", 0, MAX_CONNECTIONS);
         Duration queueTimeout = fields.duration("queue-timeout", false);
+        int maxQueue = fields.intIn("max-queue", 1, PoolSettings.MAX_QUEUE);
         int maxFails = fields.intIn("max-fails", 0, PoolSettings.MAX_FAILS);
         Duration failTimeout = fields.duration("fail-timeout", false);
         Duration slowStart = fields.duration("slow-start", false);
@@ -62,7 +63,7 @@ final class PoolReader {
         Duration resolveInterval = fields.duration("resolve-interval", false);
         HealthCheckSettings check = healthCheck(fields.nested("health-check"));
         return new Tuning(strategy, connectTimeout, connectTries, connectDeadline, queueTimeout, new PoolSettings(
-                maxConnections, maxFails, failTimeout, slowStart, onDown, resolveInterval, check));
+                maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval, check));
     }
 
     static HealthCheckSettings healthCheck(ConfigFields fields) {

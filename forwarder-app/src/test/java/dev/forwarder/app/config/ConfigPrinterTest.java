@@ -22,6 +22,7 @@ class ConfigPrinterTest {
                 web {
                   connect-timeout = 2h
                   connect-tries = 3
+                  max-queue = 7
                   backends = [ "127.0.0.1:9001", { address = "localhost:9002", weight = 2, backup = true } ]
                 }
               }
@@ -52,6 +53,7 @@ class ConfigPrinterTest {
                 "write-buffer-low-water-mark = 1000 B",
                 "\"odd.name\" {",
                 "connect-timeout = 2h",
+                "max-queue = 7",
                 "{ address = \"localhost:9002\", weight = 2, backup = true }");
     }
 

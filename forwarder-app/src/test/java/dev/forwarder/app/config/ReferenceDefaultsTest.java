@@ -46,7 +46,8 @@ class ReferenceDefaultsTest {
                         "listener-defaults.splice",
                         "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries",
                         "pool-defaults.connect-deadline", "pool-defaults.max-connections",
-                        "pool-defaults.queue-timeout", "pool-defaults.max-fails", "pool-defaults.fail-timeout",
+                        "pool-defaults.queue-timeout", "pool-defaults.max-queue", "pool-defaults.max-fails",
+                        "pool-defaults.fail-timeout",
                         "pool-defaults.slow-start", "pool-defaults.on-down", "pool-defaults.resolve-interval",
                         "pool-defaults.health-check.type", "pool-defaults.health-check.interval",
                         "pool-defaults.health-check.timeout", "pool-defaults.health-check.rise",
@@ -95,6 +96,7 @@ class ReferenceDefaultsTest {
         assertThat(web.queueTimeout()).isZero();
         PoolSettings settings = web.settings();
         assertThat(settings.maxConnections()).isZero();
+        assertThat(settings.maxQueue()).isEqualTo(1024);
         assertThat(settings.maxFails()).isEqualTo(3);
         assertThat(settings.failTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.slowStart()).isZero();
