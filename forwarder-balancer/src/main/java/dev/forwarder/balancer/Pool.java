@@ -4,6 +4,7 @@ import dev.forwarder.balancer.health.HealthChecker;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.Waiter;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -44,12 +45,14 @@ public final class Pool implements BackendChooser, AutoCloseable {
     // Written only by the control thread, each an immutable value swapped whole.
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile List<PoolMember> members = List.of();
+    private volatile ConnectPolicy connectPolicy;
 
     private Pool(Builder builder, List<PoolMember> initial) {
         this.name = builder.name;
         this.strategy = builder.strategy;
         this.settings = builder.settings;
         this.failWindowNanos = settings.failTimeout().toNanos();
+        this.connectPolicy = builder.connectPolicy;
         HealthChecker checker = null;
         if (settings.healthCheck().enabled()) {
             checker = new HealthChecker(name, settings.healthCheck(), builder.checkLoops, builder.checkChannels,
@@ -83,6 +86,12 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     public BalancingStrategy strategy() {
         return strategy;
+    }
+
+    /** How connections to this pool try its members, as built (or last reconfigured); null for the listener's. */
+    @Override
+    public ConnectPolicy connectPolicy() {
+        return connectPolicy;
     }
 
     /** Every member, whatever its state (draining ones until their last connection ends), in config order. */
@@ -316,6 +325,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
         private Resolver resolver = Resolver.system();
         private EventLoopGroup checkLoops;
         private Supplier<? extends Channel> checkChannels;
+        private ConnectPolicy connectPolicy;
 
         private Builder(String name, BalancingStrategy strategy, List<BackendSpec> backends) {
             this.name = Objects.requireNonNull(name, "name");
@@ -325,6 +335,15 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
         public Builder settings(PoolSettings poolSettings) {
             this.settings = Objects.requireNonNull(poolSettings, "settings");
+            return this;
+        }
+
+        /**
+         * How the relay connects to this pool's members (tries, deadline, queue timeout); unset, a listener uses
+         * the policy it was bound with.
+         */
+        public Builder connectPolicy(ConnectPolicy policy) {
+            this.connectPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -1,11 +1,13 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ConnectPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,6 +71,14 @@ class PoolTest {
         assertThat(pool.members().get(0).activeConnections()).isEqualTo(1);
         pool.released(backend);
         assertThat(pool.members().get(0).activeConnections()).isZero();
+    }
+
+    @Test
+    void hasTheConnectPolicyItWasBuiltWithOrNone() {
+        ConnectPolicy policy = new ConnectPolicy(2, Duration.ofSeconds(4), Duration.ofSeconds(1));
+        assertThat(Pool.builder("p", BalancingStrategy.roundRobin(), TestMembers.specs(1)).connectPolicy(policy)
+                .build().connectPolicy()).isSameAs(policy);
+        assertThat(Pool.of("p", BalancingStrategy.roundRobin(), TestMembers.specs(1)).connectPolicy()).isNull();
     }
 
     @Test
