@@ -11,8 +11,10 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
  * A named set of backends, the strategy that spreads connections over them, and their health. Picks read an
  * immutable snapshot of the available members (up, primaries apart from backups), so the pick path takes no lock;
  * every change of a member's state happens on the pool's control thread ({@link PoolControl}), which swaps the
- * snapshot whole.
+ * snapshot whole. {@link #reconfigure} changes members, strategy and settings the same way, in place.
  *
  * <p>A member's connection limit is checked as it is picked: a full member is skipped, and when every available
  * member is full a connection may wait ({@link #awaitBackend}). Waiters are served in arrival order: the slot of a
@@ -33,7 +35,10 @@ public final class Pool implements BackendChooser, AutoCloseable {
     private static final InetSocketAddress ANY_CLIENT = new InetSocketAddress(0);
 
     private final String name;
+    private final Resolver resolver;
+    private final boolean checkTransport;
     private final WaitQueue waiters = new WaitQueue();
+    private final Object reconfiguring = new Object();
     private final PoolControl control;
     // Written only by the control thread, each an immutable value swapped whole.
     private volatile PoolSnapshot snapshot;
@@ -42,6 +47,8 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     private Pool(Builder builder, List<PoolMember> initial) {
         this.name = builder.name;
+        this.resolver = builder.resolver;
+        this.checkTransport = builder.checkLoops != null;
         this.connectPolicy = builder.connectPolicy;
         this.control = new PoolControl(this, builder.strategy, builder.settings, builder.backends, initial,
                 builder.resolver, builder.checkLoops, builder.checkChannels);
@@ -66,17 +73,17 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return name;
     }
 
-    /** The settings it was built with. */
+    /** The settings it was built or last reconfigured with. */
     public PoolSettings settings() {
         return snapshot.settings();
     }
 
-    /** The strategy it was built with. */
+    /** The strategy it was built or last reconfigured with. */
     public BalancingStrategy strategy() {
         return snapshot.strategy();
     }
 
-    /** How connections to this pool try its members, as built; null for the listener's. */
+    /** How connections to this pool try its members, as built (or last reconfigured); null for the listener's. */
     @Override
     public ConnectPolicy connectPolicy() {
         return connectPolicy;
@@ -226,6 +233,55 @@ public final class Pool implements BackendChooser, AutoCloseable {
         }
     }
 
+    /**
+     * Applies a new configuration in place; no connection is cut, and new connections follow it. A member whose
+     * address is still configured keeps its state, health, counters and connections, and takes its new weight
+     * (where a running slow start allows), backup flag and limit; a member no longer configured drains (no new
+     * connections; it leaves the pool, {@link PoolListener#memberRemoved}, with its last one); a new one joins with
+     * the initial health. The pick path sees the members, strategy, weights and settings change in one step.
+     * Changed health checks restart; a changed {@code resolve-interval} or hostname list restarts the DNS refresh.
+     *
+     * <p>New hostnames are resolved here, on the caller's thread, as {@link Builder#build} does: this may block.
+     * A hostname the pool already has keeps the members it resolved to (its refresh carries on). The rest runs on
+     * the pool's control thread; the call returns when it is done. Reconfigurations run one at a time; never call
+     * this from a {@link PoolListener}, which runs on that thread.
+     *
+     * @param policy how new connections try the members, or {@code null} for the listener's
+     * @return what changed, for a log line
+     * @throws IllegalArgumentException when {@code backends} is empty or a new hostname does not resolve;
+     *     nothing has changed
+     * @throws IllegalStateException when the settings have a health check and the pool was built without
+     *     {@link Builder#healthCheckTransport}, the pool is closed, or this is its control thread; nothing has
+     *     changed
+     */
+    public PoolChanges reconfigure(BalancingStrategy strategy, PoolSettings settings, List<BackendSpec> backends,
+            ConnectPolicy policy) {
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(settings, "settings");
+        List<BackendSpec> specs = List.copyOf(backends);
+        checkApplicable(name, settings, specs, checkTransport);
+        if (control.onControlThread()) {
+            // Another reconfiguration may hold the lock below while it waits for this very thread.
+            throw new IllegalStateException("pool " + name + ": reconfigure called on its own control thread");
+        }
+        synchronized (reconfiguring) {
+            if (control.closed()) {
+                throw new IllegalStateException("pool " + name + ": closed");
+            }
+            Set<String> knownHosts = new HashSet<>();
+            for (BackendSpec spec : control.specs()) {
+                knownHosts.add(spec.authority());
+            }
+            Map<BackendSpec, List<InetSocketAddress>> addresses = new HashMap<>();
+            for (BackendSpec spec : specs) {
+                if (SpecAddresses.isLiteral(spec.host()) || !knownHosts.contains(spec.authority())) {
+                    addresses.computeIfAbsent(spec, s -> SpecAddresses.of(s, resolver));
+                }
+            }
+            return control.reconfigure(strategy, settings, specs, addresses, policy);
+        }
+    }
+
     private static void checkApplicable(String name, PoolSettings settings, List<BackendSpec> specs,
             boolean checkTransport) {
         if (specs.isEmpty()) {
@@ -239,6 +295,10 @@ public final class Pool implements BackendChooser, AutoCloseable {
 
     PoolControl control() {
         return control;
+    }
+
+    void connectPolicy(ConnectPolicy policy) {
+        connectPolicy = policy;
     }
 
     void publish(PoolSnapshot next, List<PoolMember> all) {

@@ -1,14 +1,17 @@
 package dev.forwarder.balancer;
 
+import dev.forwarder.core.ConnectPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,10 +19,10 @@ import java.util.function.Supplier;
 
 /**
  * A pool's state machine. Everything that changes a member's state runs here, on one control thread per pool,
- * one task at a time: health verdicts, connect-failure thresholds, cool-downs, slow-start ramps, DNS results and
- * drained members. So the fields it owns (and the control-thread fields of
+ * one task at a time: health verdicts, connect-failure thresholds, cool-downs, slow-start ramps, DNS results,
+ * reconfigurations and drained members. So the fields it owns (and the control-thread fields of
  * {@link PoolMember}) need no lock, and the pick path only ever reads the snapshot this class publishes.
- * Reconciling the member list with DNS answers is {@link MemberReconciler}'s part.
+ * Reconciling the member list with DNS answers and new configs is {@link MemberReconciler}'s part.
  *
  * <p>The thread ({@link ControlThread}) exists only while there is work, so pools without checks cost none.
  */
@@ -29,21 +32,24 @@ final class PoolControl {
     private static final long MIN_RAMP_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Pool pool;
+    private final Resolver hostResolver;
     private final ControlThread thread;
     private final PoolChecks checks;
     private final MemberReconciler reconciler = new MemberReconciler(this);
     // Control thread only (the constructor's writes reach it through the executor's hand-off).
     private final List<PoolMember> members;
     private final List<PoolListener> listeners = new ArrayList<>();
-    private final BalancingStrategy strategy;
-    private final PoolSettings settings;
+    private BalancingStrategy strategy;
+    private PoolSettings settings;
     private boolean started;
     private boolean available;
-    // While a DNS answer is reconciled: one snapshot at the end, none half-way.
+    // While a DNS answer or a new config is reconciled: one snapshot at the end, none half-way.
     private boolean reconciling;
     private ScheduledFuture<?> rampTicks;
-    private final PoolResolver resolver;
-    private final List<BackendSpec> specs;
+    // Written on the control thread, read by close() from any thread, and (specs) by reconfigurations to tell new
+    // hostnames from known ones.
+    private volatile PoolResolver resolver;
+    private volatile List<BackendSpec> specs;
     private volatile boolean closed;
 
     PoolControl(Pool pool, BalancingStrategy strategy, PoolSettings settings, List<BackendSpec> specs,
@@ -53,6 +59,7 @@ final class PoolControl {
         this.strategy = strategy;
         this.settings = settings;
         this.specs = specs;
+        this.hostResolver = hostResolver;
         this.members = new ArrayList<>(initial);
         this.thread = new ControlThread(pool.name());
         this.checks = new PoolChecks(pool.name(), settings.healthCheck(), checkLoops, checkChannels, this::execute,
@@ -80,12 +87,17 @@ final class PoolControl {
     void close() {
         closed = true;
         checks.close();
+        // A reconfiguration that swaps the resolver after this read sees closed, and closes its own.
         resolver.close();
         thread.shutdown();
     }
 
     boolean closed() {
         return closed;
+    }
+
+    boolean onControlThread() {
+        return thread.isCurrent();
     }
 
     void addListener(PoolListener listener) {
@@ -143,10 +155,45 @@ final class PoolControl {
     /** From the resolver thread: the addresses {@code spec} resolves to now. */
     void resolved(BackendSpec spec, List<InetAddress> addresses) {
         execute(() -> {
-            reconciled(() -> {
-                reconciler.resolved(spec, addresses);
-                return null;
-            });
+            // An answer for a spec a reconfiguration replaced meanwhile is for no member.
+            if (specs.stream().anyMatch(s -> s == spec)) {
+                reconciled(() -> {
+                    reconciler.resolved(spec, addresses);
+                    return null;
+                });
+            }
+        });
+    }
+
+    /**
+     * Applies a checked configuration on the control thread and waits for it; new hostnames are resolved in
+     * {@code addresses} already.
+     *
+     * @throws IllegalStateException when the pool is closed
+     */
+    PoolChanges reconfigure(BalancingStrategy nextStrategy, PoolSettings next, List<BackendSpec> nextSpecs,
+            Map<BackendSpec, List<InetSocketAddress>> addresses, ConnectPolicy policy) {
+        return thread.call(() -> {
+            List<String> changedSettings = PoolChanges.settingsDiff(strategy, settings, pool.connectPolicy(),
+                    nextStrategy, next, policy);
+            strategy = nextStrategy;
+            settings = next;
+            boolean checksChanged = checks.reconfigure(next.healthCheck());
+            pool.connectPolicy(policy);
+            PoolChanges changes = reconciled(
+                    () -> reconciler.reconfigure(nextSpecs, addresses, checksChanged, changedSettings));
+            if (!resolver.covers(specs, next.resolveInterval())) {
+                resolver.close();
+                resolver = new PoolResolver(pool.name(), specs, hostResolver, next.resolveInterval(), this);
+                if (started) {
+                    resolver.start();
+                }
+            }
+            if (closed) {
+                close();
+            }
+            log.info("pool reconfigured pool={} {}", pool.name(), changes);
+            return changes;
         });
     }
 
@@ -169,6 +216,10 @@ final class PoolControl {
 
     List<BackendSpec> specs() {
         return specs;
+    }
+
+    void specs(List<BackendSpec> configured) {
+        specs = configured;
     }
 
     PoolSettings settings() {
@@ -203,6 +254,22 @@ final class PoolControl {
         member.health = checks.initialHealth();
         checks.start(member);
         update(member, why);
+    }
+
+    /** Its weight changed: the new one applies now, or where a running slow start has got to. */
+    void reweigh(PoolMember member) {
+        member.scaledWeight(member.ramping ? rampWeight(member, System.nanoTime())
+                : member.weight() * PoolMember.WEIGHT_SCALE);
+    }
+
+    /** After a health-check change: restarts a kept member's checks, or with none left, counts it healthy. */
+    void recheck(PoolMember member) {
+        if (checks.enabled()) {
+            checks.start(member);
+        } else if (member.health != MemberState.UP) {
+            member.health = MemberState.UP;
+            update(member, "reason=health-check-removed");
+        }
     }
 
     // ---- state ---------------------------------------------------------------------------------------------

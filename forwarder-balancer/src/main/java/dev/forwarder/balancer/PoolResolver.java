@@ -40,6 +40,11 @@ final class PoolResolver {
         return specs.stream().filter(spec -> !SpecAddresses.isLiteral(spec.host())).toList();
     }
 
+    /** Whether it looks up exactly the hostnames of {@code specs}, every {@code every}. */
+    boolean covers(List<BackendSpec> specs, Duration every) {
+        return interval.equals(every) && hostnames.equals(hostnamesOf(specs));
+    }
+
     /** Starts the periodic lookups, if there is a hostname and an interval. Called on the control thread. */
     synchronized void start() {
         if (hostnames.isEmpty() || interval.isZero() || thread != null) {
