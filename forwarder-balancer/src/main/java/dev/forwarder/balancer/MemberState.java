@@ -8,6 +8,9 @@ public enum MemberState {
     DOWN,
     /** Passively taken out: {@code max-fails} connect failures within {@code fail-timeout}; back after that long. */
     FAILED,
-    /** Its address vanished from DNS: no new connections, existing ones finish, then it leaves the pool. */
+    /**
+     * Its address vanished from DNS or from the config: no new connections, existing ones finish, then it leaves
+     * the pool.
+     */
     DRAINING
 }

@@ -1,6 +1,5 @@
 package dev.forwarder.balancer;
 
-import dev.forwarder.balancer.health.HealthChecker;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.CloseReason;
@@ -8,15 +7,14 @@ import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.Waiter;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.NetUtil;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -25,7 +23,7 @@ import java.util.function.Supplier;
  * A named set of backends, the strategy that spreads connections over them, and their health. Picks read an
  * immutable snapshot of the available members (up, primaries apart from backups), so the pick path takes no lock;
  * every change of a member's state happens on the pool's control thread ({@link PoolControl}), which swaps the
- * snapshot whole.
+ * snapshot whole. {@link #reconfigure} changes members, strategy and settings the same way, in place.
  *
  * <p>A member's connection limit is checked as it is picked: a full member is skipped, and when every available
  * member is full a connection may wait ({@link #awaitBackend}). Waiters are served in arrival order: the slot of a
@@ -37,28 +35,23 @@ public final class Pool implements BackendChooser, AutoCloseable {
     private static final InetSocketAddress ANY_CLIENT = new InetSocketAddress(0);
 
     private final String name;
-    private final BalancingStrategy strategy;
-    private final PoolSettings settings;
-    private final long failWindowNanos;
+    private final Resolver resolver;
+    private final boolean checkTransport;
     private final WaitQueue waiters = new WaitQueue();
+    private final Object reconfiguring = new Object();
     private final PoolControl control;
     // Written only by the control thread, each an immutable value swapped whole.
-    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private volatile PoolSnapshot snapshot;
     private volatile List<PoolMember> members = List.of();
     private volatile ConnectPolicy connectPolicy;
 
     private Pool(Builder builder, List<PoolMember> initial) {
         this.name = builder.name;
-        this.strategy = builder.strategy;
-        this.settings = builder.settings;
-        this.failWindowNanos = settings.failTimeout().toNanos();
+        this.resolver = builder.resolver;
+        this.checkTransport = builder.checkLoops != null;
         this.connectPolicy = builder.connectPolicy;
-        HealthChecker checker = null;
-        if (settings.healthCheck().enabled()) {
-            checker = new HealthChecker(name, settings.healthCheck(), builder.checkLoops, builder.checkChannels,
-                    (member, verdict, detail) -> control().verdict(member, verdict, detail));
-        }
-        this.control = new PoolControl(this, builder.backends, initial, builder.resolver, checker);
+        this.control = new PoolControl(this, builder.strategy, builder.settings, builder.backends, initial,
+                builder.resolver, builder.checkLoops, builder.checkChannels);
     }
 
     /**
@@ -80,12 +73,14 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return name;
     }
 
+    /** The settings it was built or last reconfigured with. */
     public PoolSettings settings() {
-        return settings;
+        return snapshot.settings();
     }
 
+    /** The strategy it was built or last reconfigured with. */
     public BalancingStrategy strategy() {
-        return strategy;
+        return snapshot.strategy();
     }
 
     /** How connections to this pool try its members, as built (or last reconfigured); null for the listener's. */
@@ -127,70 +122,22 @@ public final class Pool implements BackendChooser, AutoCloseable {
      * can take the connection. For a connection that has already failed on every primary, the backups count as
      * the available members too; with no backups, a tried primary is picked again.
      *
-     * @return {@code null} when no member is up, or every up member is at its connection limit
+     * @return {@code null} when no member is up, every up member is at its connection limit, or connections are
+     *     waiting for room already (a new one queues behind them)
      */
     @Override
     public Backend choose(SocketAddress client, List<Backend> tried) {
-        Snapshot current = snapshot;
+        PoolSnapshot current = snapshot;
         // Connections already waiting go first: a new one queues behind them. Only a pool with limits has any.
         if (current.limited() && waiters.size() > 0) {
             return null;
         }
-        return pick(current, client, tried);
-    }
-
-    private PoolMember pick(Snapshot current, SocketAddress client, List<? extends Backend> tried) {
-        List<PoolMember> primaries = current.primaries();
-        boolean primariesTried = !tried.isEmpty() && !primaries.isEmpty() && containsAll(tried, primaries);
-        if (!primaries.isEmpty() && !primariesTried) {
-            PoolMember member = acquire(primaries, client, tried);
-            if (member != null) {
-                return member;
-            }
-        }
-        List<PoolMember> backups = current.backups();
-        if (!backups.isEmpty()) {
-            return acquire(backups, client, tried);
-        }
-        return primariesTried ? acquire(primaries, client, tried) : null;
-    }
-
-    private PoolMember acquire(List<PoolMember> candidates, SocketAddress client, List<? extends Backend> tried) {
-        PoolMember member = strategy.pick(candidates, client, tried);
-        return member.tryAcquire() ? member : acquireSkippingFull(candidates, client, tried, member);
-    }
-
-    /** The slow path, only for pools with connection limits: pick again, avoiding each member found full. */
-    private PoolMember acquireSkippingFull(List<PoolMember> candidates, SocketAddress client,
-            List<? extends Backend> tried, PoolMember full) {
-        List<Backend> avoid = new ArrayList<>(tried);
-        avoid.add(full);
-        for (int i = 0, n = candidates.size(); i < n; i++) {
-            PoolMember member = strategy.pick(candidates, client, avoid);
-            // A strategy returns an avoided member only when it has no other left.
-            if (avoid.contains(member)) {
-                return null;
-            }
-            if (member.tryAcquire()) {
-                return member;
-            }
-            avoid.add(member);
-        }
-        return null;
-    }
-
-    private static boolean containsAll(List<? extends Backend> tried, List<PoolMember> members) {
-        for (int i = 0, n = members.size(); i < n; i++) {
-            if (!tried.contains(members.get(i))) {
-                return false;
-            }
-        }
-        return true;
+        return current.pick(client, tried);
     }
 
     @Override
     public void connected(Backend backend) {
-        if (settings.passive()) {
+        if (snapshot.settings().passive()) {
             ((PoolMember) backend).recordSuccess();
         }
     }
@@ -198,7 +145,9 @@ public final class Pool implements BackendChooser, AutoCloseable {
     @Override
     public void connectFailed(Backend backend, Throwable cause) {
         PoolMember member = (PoolMember) backend;
-        if (settings.passive() && member.recordFailure(System.nanoTime(), failWindowNanos) >= settings.maxFails()) {
+        PoolSettings settings = snapshot.settings();
+        if (settings.passive() && member.recordFailure(System.nanoTime(), settings.failTimeout().toNanos())
+                >= settings.maxFails()) {
             control.connectFailures(member, cause);
         }
         ended(member);
@@ -245,11 +194,11 @@ public final class Pool implements BackendChooser, AutoCloseable {
      */
     @Override
     public CloseReason awaitBackend(Waiter waiter) {
-        Snapshot current = snapshot;
+        PoolSnapshot current = snapshot;
         if (current.isEmpty()) {
             return CloseReason.NO_BACKEND;
         }
-        if (!waiters.offer(waiter, settings.maxQueue())) {
+        if (!waiters.offer(waiter, current.settings().maxQueue())) {
             return CloseReason.QUEUE_FULL;
         }
         // A connection may have ended between the caller's choose and the offer, handing its slot to nobody.
@@ -274,7 +223,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
      */
     void serveWaiters() {
         while (waiters.size() > 0) {
-            PoolMember slot = pick(snapshot, ANY_CLIENT, List.of());
+            PoolMember slot = snapshot.pick(ANY_CLIENT, List.of());
             if (slot == null) {
                 return;
             }
@@ -284,11 +233,75 @@ public final class Pool implements BackendChooser, AutoCloseable {
         }
     }
 
+    /**
+     * Applies a new configuration in place; no connection is cut, and new connections follow it. A member whose
+     * address is still configured keeps its state, health, counters and connections, and takes its new weight
+     * (where a running slow start allows), backup flag and limit; a member no longer configured drains (no new
+     * connections; it leaves the pool, {@link PoolListener#memberRemoved}, with its last one); a new one joins with
+     * the initial health. The pick path sees the members, strategy, weights and settings change in one step.
+     * Changed health checks restart; a changed {@code resolve-interval} or hostname list restarts the DNS refresh.
+     *
+     * <p>New hostnames are resolved here, on the caller's thread, as {@link Builder#build} does: this may block.
+     * A hostname the pool already has keeps the members it resolved to (its refresh carries on). The rest runs on
+     * the pool's control thread; the call returns when it is done. Reconfigurations run one at a time; never call
+     * this from a {@link PoolListener}, which runs on that thread.
+     *
+     * @param policy how new connections try the members, or {@code null} for the listener's
+     * @return what changed, for a log line
+     * @throws IllegalArgumentException when {@code backends} is empty or a new hostname does not resolve;
+     *     nothing has changed
+     * @throws IllegalStateException when the settings have a health check and the pool was built without
+     *     {@link Builder#healthCheckTransport}, the pool is closed, or this is its control thread; nothing has
+     *     changed
+     */
+    public PoolChanges reconfigure(BalancingStrategy strategy, PoolSettings settings, List<BackendSpec> backends,
+            ConnectPolicy policy) {
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(settings, "settings");
+        List<BackendSpec> specs = List.copyOf(backends);
+        checkApplicable(name, settings, specs, checkTransport);
+        if (control.onControlThread()) {
+            // Another reconfiguration may hold the lock below while it waits for this very thread.
+            throw new IllegalStateException("pool " + name + ": reconfigure called on its own control thread");
+        }
+        synchronized (reconfiguring) {
+            if (control.closed()) {
+                throw new IllegalStateException("pool " + name + ": closed");
+            }
+            Set<String> knownHosts = new HashSet<>();
+            for (BackendSpec spec : control.specs()) {
+                knownHosts.add(spec.authority());
+            }
+            Map<BackendSpec, List<InetSocketAddress>> addresses = new HashMap<>();
+            for (BackendSpec spec : specs) {
+                if (SpecAddresses.isLiteral(spec.host()) || !knownHosts.contains(spec.authority())) {
+                    addresses.computeIfAbsent(spec, s -> SpecAddresses.of(s, resolver));
+                }
+            }
+            return control.reconfigure(strategy, settings, specs, addresses, policy);
+        }
+    }
+
+    private static void checkApplicable(String name, PoolSettings settings, List<BackendSpec> specs,
+            boolean checkTransport) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
+        }
+        if (settings.healthCheck().enabled() && !checkTransport) {
+            throw new IllegalStateException("pool " + name + ": a " + settings.healthCheck().type().label()
+                    + " health check needs healthCheckTransport(loops, channels)");
+        }
+    }
+
     PoolControl control() {
         return control;
     }
 
-    void publish(Snapshot next, List<PoolMember> all) {
+    void connectPolicy(ConnectPolicy policy) {
+        connectPolicy = policy;
+    }
+
+    void publish(PoolSnapshot next, List<PoolMember> all) {
         members = all;
         snapshot = next;
         if (waiters.size() > 0) {
@@ -299,20 +312,6 @@ public final class Pool implements BackendChooser, AutoCloseable {
     @Override
     public String toString() {
         return "Pool[" + name + ", " + members + "]";
-    }
-
-    /**
-     * The up members, split; both lists are new instances whenever anything about them changes.
-     *
-     * @param limited whether any member has a connection limit, so that connections may wait
-     */
-    record Snapshot(List<PoolMember> primaries, List<PoolMember> backups, boolean limited) {
-
-        static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), false);
-
-        boolean isEmpty() {
-            return primaries.isEmpty() && backups.isEmpty();
-        }
     }
 
     /** Builds a {@link Pool}; {@link #build} resolves hostnames, so it may block. */
@@ -369,41 +368,17 @@ public final class Pool implements BackendChooser, AutoCloseable {
          * @throws IllegalStateException when the settings have a health check but no transport was given
          */
         public Pool build() {
-            if (backends.isEmpty()) {
-                throw new IllegalArgumentException("backends: [] (expected: at least one backend)");
-            }
-            if (settings.healthCheck().enabled() && checkLoops == null) {
-                throw new IllegalStateException("pool " + name + ": a " + settings.healthCheck().type().label()
-                        + " health check needs healthCheckTransport(loops, channels)");
-            }
+            checkApplicable(name, settings, backends, checkLoops != null);
             List<PoolMember> initial = new ArrayList<>();
             Set<InetSocketAddress> seen = new HashSet<>();
             for (BackendSpec spec : backends) {
-                for (InetAddress address : addressesOf(spec, resolver)) {
-                    InetSocketAddress socketAddress = new InetSocketAddress(address, spec.port());
-                    if (seen.add(socketAddress)) {
-                        initial.add(new PoolMember(spec, socketAddress, settings.maxConnections()));
+                for (InetSocketAddress address : SpecAddresses.of(spec, resolver)) {
+                    if (seen.add(address)) {
+                        initial.add(new PoolMember(spec, address, settings.maxConnections()));
                     }
                 }
             }
             return new Pool(this, initial);
         }
-
-        private static List<InetAddress> addressesOf(BackendSpec spec, Resolver resolver) {
-            try {
-                List<InetAddress> addresses = isLiteral(spec.host())
-                        ? List.of(InetAddress.getByName(spec.host())) : resolver.resolve(spec.host());
-                if (addresses.isEmpty()) {
-                    throw new UnknownHostException(spec.host());
-                }
-                return addresses;
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("backend " + spec.authority() + ": host does not resolve", e);
-            }
-        }
-    }
-
-    static boolean isLiteral(String host) {
-        return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host);
     }
 }

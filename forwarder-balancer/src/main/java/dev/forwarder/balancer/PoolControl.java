@@ -1,28 +1,30 @@
 package dev.forwarder.balancer;
 
-import dev.forwarder.balancer.health.HealthChecker;
+import dev.forwarder.core.ConnectPolicy;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A pool's state machine. Everything that changes a member's state runs here, on one control thread per pool,
- * one task at a time: health verdicts, connect-failure thresholds, cool-downs, slow-start ramps, DNS results and
- * drained members. So the fields it owns (and the control-thread fields of {@link PoolMember}) need no lock, and
- * the pick path only ever reads the snapshot this class publishes.
+ * one task at a time: health verdicts, connect-failure thresholds, cool-downs, slow-start ramps, DNS results,
+ * reconfigurations and drained members. So the fields it owns (and the control-thread fields of
+ * {@link PoolMember}) need no lock, and the pick path only ever reads the snapshot this class publishes.
+ * Reconciling the member list with DNS answers and new configs is {@link MemberReconciler}'s part.
  *
- * <p>The thread exists only while there is work: it times out when idle, so pools without checks cost none.
+ * <p>The thread ({@link ControlThread}) exists only while there is work, so pools without checks cost none.
  */
 final class PoolControl {
 
@@ -30,55 +32,53 @@ final class PoolControl {
     private static final long MIN_RAMP_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Pool pool;
-    private final PoolSettings settings;
-    private final List<BackendSpec> specs;
-    private final HealthChecker checker;
-    private final PoolResolver resolver;
-    private final ScheduledThreadPoolExecutor executor;
-    // Control thread only.
+    private final Resolver hostResolver;
+    private final ControlThread thread;
+    private final PoolChecks checks;
+    private final MemberReconciler reconciler = new MemberReconciler(this);
+    // Control thread only (the constructor's writes reach it through the executor's hand-off).
     private final List<PoolMember> members;
     private final List<PoolListener> listeners = new ArrayList<>();
+    private BalancingStrategy strategy;
+    private PoolSettings settings;
+    private boolean started;
     private boolean available;
+    // While a DNS answer or a new config is reconciled: one snapshot at the end, none half-way.
+    private boolean reconciling;
     private ScheduledFuture<?> rampTicks;
+    // Written on the control thread, read by close() from any thread, and (specs) by reconfigurations to tell new
+    // hostnames from known ones.
+    private volatile PoolResolver resolver;
+    private volatile List<BackendSpec> specs;
     private volatile boolean closed;
 
-    PoolControl(Pool pool, List<BackendSpec> specs, List<PoolMember> initial, Resolver hostResolver,
-            HealthChecker checker) {
+    PoolControl(Pool pool, BalancingStrategy strategy, PoolSettings settings, List<BackendSpec> specs,
+            List<PoolMember> initial, Resolver hostResolver, EventLoopGroup checkLoops,
+            Supplier<? extends Channel> checkChannels) {
         this.pool = pool;
-        this.settings = pool.settings();
+        this.strategy = strategy;
+        this.settings = settings;
         this.specs = specs;
-        this.checker = checker;
+        this.hostResolver = hostResolver;
         this.members = new ArrayList<>(initial);
-        this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "forwarder-pool-" + pool.name());
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-        executor.allowCoreThreadTimeOut(true);
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.thread = new ControlThread(pool.name());
+        this.checks = new PoolChecks(pool.name(), settings.healthCheck(), checkLoops, checkChannels, this::execute,
+                this::verdict);
         this.resolver = new PoolResolver(pool.name(), specs, hostResolver, settings.resolveInterval(), this);
-        // Still on the building thread, before the pool is shared: the executor's hand-off publishes these.
         for (PoolMember member : members) {
-            member.health = initialHealth();
+            member.health = checks.initialHealth();
             member.state(stateOf(member));
             member.everUp = member.state() == MemberState.UP;
         }
         available = publish();
     }
 
-    private MemberState initialHealth() {
-        return checker == null ? MemberState.UP : settings.healthCheck().initialState();
-    }
-
     void start() {
         execute(() -> {
-            if (checker != null) {
-                for (PoolMember member : members) {
-                    checker.start(member, member.health);
-                }
+            started = true;
+            checks.started();
+            for (PoolMember member : members) {
+                checks.start(member);
             }
             resolver.start();
         });
@@ -86,11 +86,18 @@ final class PoolControl {
 
     void close() {
         closed = true;
-        if (checker != null) {
-            checker.close();
-        }
+        checks.close();
+        // A reconfiguration that swaps the resolver after this read sees closed, and closes its own.
         resolver.close();
-        executor.shutdown();
+        thread.shutdown();
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    boolean onControlThread() {
+        return thread.isCurrent();
     }
 
     void addListener(PoolListener listener) {
@@ -100,15 +107,13 @@ final class PoolControl {
         });
     }
 
-    /** From the checker, on an event loop. */
-    void verdict(PoolMember member, MemberState verdict, String detail) {
-        execute(() -> {
-            if (member.draining || member.health == verdict) {
-                return;
-            }
-            member.health = verdict;
-            update(member, "reason=health-check " + detail);
-        });
+    /** A verdict of the current checker, on the control thread. */
+    private void verdict(PoolMember member, MemberState verdict, String detail) {
+        if (member.draining || member.health == verdict) {
+            return;
+        }
+        member.health = verdict;
+        update(member, "reason=health-check " + detail);
     }
 
     /** From a connect failure over the threshold, on an event loop; repeats while it stays over are ignored. */
@@ -117,8 +122,9 @@ final class PoolControl {
             if (member.state() != MemberState.UP) {
                 return;
             }
-            member.coolingUntil = System.nanoTime() + settings.failTimeout().toNanos();
-            executor.schedule(() -> coolDownOver(member), settings.failTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            long coolDown = settings.failTimeout().toNanos();
+            member.coolingUntil = System.nanoTime() + coolDown;
+            thread.schedule(() -> coolDownOver(member), coolDown);
             update(member, "reason=connect-failures fails=" + settings.maxFails() + " cool_down_ms="
                     + settings.failTimeout().toMillis() + " error=\"" + cause + "\"");
         });
@@ -149,66 +155,124 @@ final class PoolControl {
     /** From the resolver thread: the addresses {@code spec} resolves to now. */
     void resolved(BackendSpec spec, List<InetAddress> addresses) {
         execute(() -> {
-            Set<InetAddress> fresh = new LinkedHashSet<>(addresses);
-            for (PoolMember member : List.copyOf(members)) {
-                if (member.spec() != spec) {
-                    continue;
-                }
-                if (fresh.remove(member.address().getAddress())) {
-                    if (member.draining) {
-                        member.draining = false;
-                        member.health = initialHealth();
-                        startChecks(member);
-                        update(member, "reason=dns host=" + spec.host() + " back=true");
-                    }
-                } else if (!member.draining) {
-                    member.draining = true;
-                    if (checker != null) {
-                        checker.stop(member);
-                    }
-                    update(member, "reason=dns host=" + spec.host() + " gone=true active="
-                            + member.activeConnections());
-                    if (member.activeConnections() == 0) {
-                        drained(member);
-                    }
-                }
+            // An answer for a spec a reconfiguration replaced meanwhile is for no member.
+            if (specs.stream().anyMatch(s -> s == spec)) {
+                reconciled(() -> {
+                    reconciler.resolved(spec, addresses);
+                    return null;
+                });
             }
-            for (InetAddress address : fresh) {
-                InetSocketAddress socketAddress = new InetSocketAddress(address, spec.port());
-                if (members.stream().anyMatch(m -> m.address().equals(socketAddress))) {
-                    continue;
-                }
-                PoolMember member = new PoolMember(spec, socketAddress, settings.maxConnections());
-                member.health = initialHealth();
-                member.state(stateOf(member));
-                member.everUp = member.state() == MemberState.UP;
-                members.add(insertionPoint(spec), member);
-                log.info("backend added pool={} backend={} host={} reason=dns state={}", pool.name(), member.name(),
-                        spec.host(), label(member.state()));
-                notify(l -> l.memberAdded(pool, member));
-                startChecks(member);
-            }
-            publish();
         });
     }
 
-    /** After the last member of {@code spec} or of any spec before it: members stay in config order. */
-    private int insertionPoint(BackendSpec spec) {
-        int specIndex = specs.indexOf(spec);
-        int at = 0;
-        for (int i = 0; i < members.size(); i++) {
-            if (specs.indexOf(members.get(i).spec()) <= specIndex) {
-                at = i + 1;
+    /**
+     * Applies a checked configuration on the control thread and waits for it; new hostnames are resolved in
+     * {@code addresses} already.
+     *
+     * @throws IllegalStateException when the pool is closed
+     */
+    PoolChanges reconfigure(BalancingStrategy nextStrategy, PoolSettings next, List<BackendSpec> nextSpecs,
+            Map<BackendSpec, List<InetSocketAddress>> addresses, ConnectPolicy policy) {
+        return thread.call(() -> {
+            List<String> changedSettings = PoolChanges.settingsDiff(strategy, settings, pool.connectPolicy(),
+                    nextStrategy, next, policy);
+            strategy = nextStrategy;
+            settings = next;
+            boolean checksChanged = checks.reconfigure(next.healthCheck());
+            pool.connectPolicy(policy);
+            PoolChanges changes = reconciled(
+                    () -> reconciler.reconfigure(nextSpecs, addresses, checksChanged, changedSettings));
+            if (!resolver.covers(specs, next.resolveInterval())) {
+                resolver.close();
+                resolver = new PoolResolver(pool.name(), specs, hostResolver, next.resolveInterval(), this);
+                if (started) {
+                    resolver.start();
+                }
             }
-        }
-        return at;
+            if (closed) {
+                close();
+            }
+            log.info("pool reconfigured pool={} {}", pool.name(), changes);
+            return changes;
+        });
     }
 
-    private void startChecks(PoolMember member) {
-        if (checker != null) {
-            checker.start(member, member.health);
+    /** Runs {@code work} with publishing held back, then publishes once. */
+    private <T> T reconciled(Supplier<T> work) {
+        reconciling = true;
+        try {
+            return work.get();
+        } finally {
+            reconciling = false;
+            publish();
         }
     }
+
+    // ---- for MemberReconciler, on the control thread ---------------------------------------------------------
+
+    List<PoolMember> members() {
+        return members;
+    }
+
+    List<BackendSpec> specs() {
+        return specs;
+    }
+
+    void specs(List<BackendSpec> configured) {
+        specs = configured;
+    }
+
+    PoolSettings settings() {
+        return settings;
+    }
+
+    /** A new member joins with the initial health; its checks start. */
+    void join(PoolMember member, int at, String why) {
+        member.health = checks.initialHealth();
+        member.state(stateOf(member));
+        member.everUp = member.state() == MemberState.UP;
+        members.add(at, member);
+        log.info("backend added pool={} backend={} host={} {} state={}", pool.name(), member.name(), member.host(),
+                why, label(member.state()));
+        notify(l -> l.memberAdded(pool, member));
+        checks.start(member);
+    }
+
+    /** No new connections; the member leaves when its last one ends. */
+    void drain(PoolMember member, String why) {
+        member.draining = true;
+        checks.stop(member);
+        update(member, why + " active=" + member.activeConnections());
+        if (member.activeConnections() == 0) {
+            drained(member);
+        }
+    }
+
+    /** A draining member is configured or resolved again: it starts over with the initial health. */
+    void undrain(PoolMember member, String why) {
+        member.draining = false;
+        member.health = checks.initialHealth();
+        checks.start(member);
+        update(member, why);
+    }
+
+    /** Its weight changed: the new one applies now, or where a running slow start has got to. */
+    void reweigh(PoolMember member) {
+        member.scaledWeight(member.ramping ? rampWeight(member, System.nanoTime())
+                : member.weight() * PoolMember.WEIGHT_SCALE);
+    }
+
+    /** After a health-check change: restarts a kept member's checks, or with none left, counts it healthy. */
+    void recheck(PoolMember member) {
+        if (checks.enabled()) {
+            checks.start(member);
+        } else if (member.health != MemberState.UP) {
+            member.health = MemberState.UP;
+            update(member, "reason=health-check-removed");
+        }
+    }
+
+    // ---- state ---------------------------------------------------------------------------------------------
 
     private static MemberState stateOf(PoolMember member) {
         if (member.draining) {
@@ -263,7 +327,7 @@ final class PoolControl {
     private void scheduleRampTicks() {
         if (rampTicks == null) {
             long tick = Math.max(MIN_RAMP_TICK_NANOS, settings.slowStart().toNanos() / 10);
-            rampTicks = executor.scheduleAtFixedRate(this::rampTick, tick, tick, TimeUnit.NANOSECONDS);
+            rampTicks = thread.scheduleAtFixedRate(this::rampTick, tick);
         }
     }
 
@@ -292,22 +356,16 @@ final class PoolControl {
      * @return whether any member is available
      */
     private boolean publish() {
-        List<PoolMember> primaries = new ArrayList<>();
-        List<PoolMember> backups = new ArrayList<>();
-        boolean limited = false;
-        for (PoolMember member : members) {
-            limited |= member.maxConnections() > 0;
-            if (member.state() == MemberState.UP) {
-                (member.backup() ? backups : primaries).add(member);
-            }
+        if (reconciling) {
+            return available;
         }
-        pool.publish(new Pool.Snapshot(List.copyOf(primaries), List.copyOf(backups), limited),
-                List.copyOf(members));
-        boolean nowAvailable = !primaries.isEmpty() || !backups.isEmpty();
+        PoolSnapshot next = PoolSnapshot.of(members, strategy, settings);
+        pool.publish(next, List.copyOf(members));
+        boolean nowAvailable = !next.isEmpty();
         if (nowAvailable != available) {
             available = nowAvailable;
             if (nowAvailable) {
-                log.info("pool available pool={} up={}", pool.name(), primaries.size() + backups.size());
+                log.info("pool available pool={} up={}", pool.name(), next.primaries().size() + next.backups().size());
             } else {
                 log.warn("pool unavailable pool={} members={} reason=no-member-up", pool.name(), members.size());
             }
@@ -316,7 +374,7 @@ final class PoolControl {
         return nowAvailable;
     }
 
-    private void notify(java.util.function.Consumer<PoolListener> event) {
+    private void notify(Consumer<PoolListener> event) {
         if (closed) {
             return;
         }
@@ -330,11 +388,7 @@ final class PoolControl {
     }
 
     void execute(Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException closedAlready) {
-            // The pool is closed: its state no longer matters.
-        }
+        thread.execute(task);
     }
 
     static String label(MemberState state) {

@@ -25,11 +25,11 @@ public interface PoolListener {
     default void closeSessions(Pool pool, PoolMember member) {
     }
 
-    /** A member joined (its hostname resolved to a new address). */
+    /** A member joined: its hostname resolved to a new address, or a reconfiguration added it. */
     default void memberAdded(Pool pool, PoolMember member) {
     }
 
-    /** A draining member's last connection ended and it left the pool. */
+    /** A draining member (gone from DNS or from the config) had its last connection end and left the pool. */
     default void memberRemoved(Pool pool, PoolMember member) {
     }
 }

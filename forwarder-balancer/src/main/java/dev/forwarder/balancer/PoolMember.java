@@ -19,8 +19,9 @@ public final class PoolMember implements Backend {
 
     private final String name;
     private final InetSocketAddress address;
-    private final BackendSpec spec;
-    private final int maxConnections;
+    // Replaced by a reconfiguration (on the control thread) that keeps the member with a new weight or limit.
+    private volatile BackendSpec spec;
+    private volatile int maxConnections;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<FailureWindow> failures = new AtomicReference<>();
     private final AtomicLong checkFailures = new AtomicLong();
@@ -47,9 +48,36 @@ public final class PoolMember implements Backend {
                 : BackendSpec.authority(address.getAddress().getHostAddress(), address.getPort());
         this.address = address;
         this.spec = spec;
-        this.maxConnections = spec.maxConnections() == BackendSpec.POOL_DEFAULT ? poolMaxConnections
-                : spec.maxConnections();
+        this.maxConnections = limitOf(spec, poolMaxConnections);
         this.scaledWeight = spec.weight() * WEIGHT_SCALE;
+    }
+
+    private static int limitOf(BackendSpec spec, int poolMaxConnections) {
+        return spec.maxConnections() == BackendSpec.POOL_DEFAULT ? poolMaxConnections : spec.maxConnections();
+    }
+
+    /**
+     * Takes a new spec for its address (weight, backup flag, own limit) and the pool's limit. On the control
+     * thread; the scaled weight is the caller's to set.
+     *
+     * @return what changed, e.g. {@code weight=1->3,backup=false->true}; empty for nothing
+     */
+    String respec(BackendSpec next, int poolMaxConnections) {
+        BackendSpec previous = spec;
+        int limit = limitOf(next, poolMaxConnections);
+        StringBuilder changes = new StringBuilder();
+        if (previous.weight() != next.weight()) {
+            changes.append(",weight=").append(previous.weight()).append("->").append(next.weight());
+        }
+        if (previous.backup() != next.backup()) {
+            changes.append(",backup=").append(previous.backup()).append("->").append(next.backup());
+        }
+        if (limit != maxConnections) {
+            changes.append(",max-connections=").append(maxConnections).append("->").append(limit);
+        }
+        spec = next;
+        maxConnections = limit;
+        return changes.isEmpty() ? "" : changes.substring(1);
     }
 
     @Override
@@ -124,11 +152,12 @@ public final class PoolMember implements Backend {
 
     /** Takes a connection slot, unless the member is at its limit. */
     boolean tryAcquire() {
-        if (maxConnections == 0) {
+        int max = maxConnections;
+        if (max == 0) {
             active.incrementAndGet();
             return true;
         }
-        for (int current = active.get(); current < maxConnections; current = active.get()) {
+        for (int current = active.get(); current < max; current = active.get()) {
             if (active.compareAndSet(current, current + 1)) {
                 return true;
             }
@@ -138,7 +167,8 @@ public final class PoolMember implements Backend {
 
     /** Whether it has no more connections than its limit allows (one may have been handed on at the limit). */
     boolean withinLimit() {
-        return maxConnections == 0 || active.get() <= maxConnections;
+        int max = maxConnections;
+        return max == 0 || active.get() <= max;
     }
 
     void acquired() {

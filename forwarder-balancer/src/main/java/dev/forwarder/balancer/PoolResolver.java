@@ -30,10 +30,19 @@ final class PoolResolver {
     PoolResolver(String poolName, List<BackendSpec> specs, Resolver resolver, Duration interval,
             PoolControl control) {
         this.poolName = poolName;
-        this.hostnames = specs.stream().filter(spec -> !Pool.isLiteral(spec.host())).toList();
+        this.hostnames = hostnamesOf(specs);
         this.resolver = resolver;
         this.interval = interval;
         this.control = control;
+    }
+
+    private static List<BackendSpec> hostnamesOf(List<BackendSpec> specs) {
+        return specs.stream().filter(spec -> !SpecAddresses.isLiteral(spec.host())).toList();
+    }
+
+    /** Whether it looks up exactly the hostnames of {@code specs}, every {@code every}. */
+    boolean covers(List<BackendSpec> specs, Duration every) {
+        return interval.equals(every) && hostnames.equals(hostnamesOf(specs));
     }
 
     /** Starts the periodic lookups, if there is a hostname and an interval. Called on the control thread. */

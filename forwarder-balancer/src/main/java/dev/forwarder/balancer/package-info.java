@@ -9,7 +9,10 @@
  *
  * <p>Member health lives here too: each {@link dev.forwarder.balancer.PoolMember} has a
  * {@link dev.forwarder.balancer.MemberState}, changed only on the pool's control thread ({@code PoolControl}) by
- * active checks (package {@code health}), passive connect-failure counting, cool-downs, slow-start ramps and DNS
- * refreshes ({@code PoolResolver}); {@link dev.forwarder.balancer.PoolListener}s hear about it.
+ * active checks (package {@code health}, run for the pool by {@code PoolChecks}), passive connect-failure counting,
+ * cool-downs, slow-start ramps, DNS refreshes ({@code PoolResolver}) and reconfigurations
+ * ({@link dev.forwarder.balancer.Pool#reconfigure}, reconciled by address in {@code MemberReconciler});
+ * {@link dev.forwarder.balancer.PoolListener}s hear about it. The pick path reads one {@code PoolSnapshot};
+ * connections waiting for room queue in a {@code WaitQueue}.
  */
 package dev.forwarder.balancer;

@@ -26,8 +26,8 @@ import java.util.regex.PatternSyntaxException;
 final class PoolReader {
 
     static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries",
-            "connect-deadline", "max-connections", "queue-timeout", "max-queue", "max-fails", "fail-timeout", "slow-start",
-            "on-down", "resolve-interval", "health-check");
+            "connect-deadline", "max-connections", "queue-timeout", "max-queue", "max-fails", "fail-timeout",
+            "slow-start", "on-down", "resolve-interval", "health-check");
     static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "jitter",
             "send", "expect", "expect-regex", "path", "expect-status", "initial-state");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup", "max-connections");
