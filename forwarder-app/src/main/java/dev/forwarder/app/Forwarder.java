@@ -1,14 +1,17 @@
 package dev.forwarder.app;
 
+import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
-import dev.forwarder.app.metrics.ListenerMetrics;
-import dev.forwarder.app.metrics.PoolMetrics;
 import dev.forwarder.app.config.WhenNoBackend;
+import dev.forwarder.app.metrics.ListenerMetrics;
+import dev.forwarder.app.metrics.MetricNames;
+import dev.forwarder.app.metrics.PoolMetrics;
 import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.balancer.Pool;
+import dev.forwarder.balancer.PoolChanges;
 import dev.forwarder.balancer.PoolListener;
 import dev.forwarder.balancer.PoolMember;
 import dev.forwarder.core.Addresses;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,9 +40,11 @@ import java.util.regex.Pattern;
  * Each instance has its own {@link MetricRegistry}; its metrics stay readable after {@link #shutdown}. With
  * {@code metrics.enabled = false} the registry stays empty and the relay reports to {@link ConnectionObserver#NOOP}.
  *
- * <p>Pools run their health checks on the relay's event loops, and tell the relay (through a {@link PoolListener})
- * when a pool's listeners should pause or resume accepting ({@code when-no-backend = pause-accept}) and when a
- * down backend's connections should be closed ({@code on-down = close-sessions}).
+ * <p>{@link #apply} changes a running forwarder to a new configuration in place (a reload): listeners and pools
+ * are added, removed or changed, and no established connection is cut by it. Pools run their health checks on the
+ * relay's event loops, and tell the relay (through a {@link PoolListener}) when a pool's listeners should pause or
+ * resume accepting ({@code when-no-backend = pause-accept}) and when a down backend's connections should be closed
+ * ({@code on-down = close-sessions}).
  */
 public final class Forwarder implements AutoCloseable {
 
@@ -50,20 +56,19 @@ public final class Forwarder implements AutoCloseable {
     /** How long a paused listener waits before binding again when its port was taken meanwhile. */
     static final Duration RESUME_RETRY = Duration.ofSeconds(1);
 
-    private final ForwarderConfig config;
     private final RelayServer relay;
-    private final MetricRegistry metrics;
-    private final Map<String, BoundListener> listeners;
-    private final Map<String, Pool> pools;
+    private final MetricRegistry metrics = new MetricRegistry();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final RelayHook hook = new RelayHook();
+    // Changed only under the lock, by apply; each an immutable value swapped whole, so readers need no lock.
+    private final Object changes = new Object();
+    private volatile ForwarderConfig config;
+    private volatile Map<String, BoundListener> listeners = Map.of();
+    private volatile Map<String, Pool> pools = Map.of();
+    private final Map<String, ConnectionObserver> observers = new LinkedHashMap<>();
 
-    private Forwarder(ForwarderConfig config, RelayServer relay, MetricRegistry metrics,
-            Map<String, BoundListener> listeners, Map<String, Pool> pools) {
-        this.config = config;
-        this.relay = relay;
-        this.metrics = metrics;
-        this.listeners = Map.copyOf(listeners);
-        this.pools = Map.copyOf(pools);
+    private Forwarder(ForwarderConfig config) {
+        this.relay = RelayServer.start(config.transport(), config.ioThreads());
     }
 
     /**
@@ -73,44 +78,14 @@ public final class Forwarder implements AutoCloseable {
      *         {@code listener web: cannot bind 127.0.0.1:8080: Address already in use}; nothing stays bound
      */
     public static Forwarder start(ForwarderConfig config) throws ListenerBindException {
-        MetricRegistry metrics = new MetricRegistry();
-        RelayServer relay = RelayServer.start(config.transport(), config.ioThreads());
-        Map<String, Pool> pools = new LinkedHashMap<>();
-        Map<String, BoundListener> bound = new LinkedHashMap<>();
+        Forwarder forwarder = new Forwarder(config);
         try {
-            for (PoolConfig pool : config.pools().values()) {
-                Pool built = Pool.builder(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends())
-                        .settings(pool.settings())
-                        .healthCheckTransport(relay.eventLoops(), relay.transportKit()::newClientChannel)
-                        .build();
-                pools.put(pool.name(), built);
-                if (config.metricsEnabled()) {
-                    PoolMetrics.register(metrics, built);
-                }
-            }
-            for (ListenerConfig listener : config.listeners().values()) {
-                PoolConfig pool = config.poolOf(listener);
-                ConnectionObserver observer = config.metricsEnabled()
-                        ? new ListenerMetrics(metrics, listener.name()) : ConnectionObserver.NOOP;
-                bound.put(listener.name(), bind(relay, listener, pool, pools.get(pool.name()), observer));
-            }
+            forwarder.apply(config);
         } catch (ListenerBindException | RuntimeException e) {
-            pools.values().forEach(Pool::close);
-            relay.close();
+            forwarder.relay.close();
             throw e;
         }
-        Forwarder forwarder = new Forwarder(config, relay, metrics, bound, pools);
-        for (Pool pool : pools.values()) {
-            List<BoundListener> pausing = new ArrayList<>();
-            for (ListenerConfig listener : config.listeners().values()) {
-                if (listener.pool().equals(pool.name()) && listener.whenNoBackend() == WhenNoBackend.PAUSE_ACCEPT) {
-                    pausing.add(bound.get(listener.name()));
-                }
-            }
-            pool.addListener(forwarder.new RelayHook(pausing));
-            pool.start();
-        }
-        for (BoundListener listener : bound.values()) {
+        for (BoundListener listener : forwarder.listeners.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
                     Addresses.format(listener.localAddress()), settings.pool(),
@@ -119,11 +94,171 @@ public final class Forwarder implements AutoCloseable {
         return forwarder;
     }
 
-    private static BoundListener bind(RelayServer relay, ListenerConfig listener, PoolConfig poolConfig, Pool pool,
-            ConnectionObserver observer) throws ListenerBindException {
+    /**
+     * Changes this forwarder to {@code next} in place. New listeners are bound first; if one cannot bind (its port
+     * is in use), nothing has changed and the exception says why. Then changed pools take their new members,
+     * weights, strategy and settings (members that leave drain), new pools start, changed listeners give their new
+     * settings to new connections, and removed listeners stop accepting and drain for {@code shutdown-timeout}.
+     * Open connections of listeners that stay are never cut.
+     *
+     * @return what changed, for a log line
+     * @throws IllegalArgumentException when {@code next} changes what needs a restart (transport, io-threads,
+     *     metrics.enabled); nothing has changed
+     * @throws ListenerBindException when a new listener cannot bind; nothing has changed
+     */
+    public Reconfiguration apply(ForwarderConfig next) throws ListenerBindException {
+        Objects.requireNonNull(next, "next");
+        synchronized (changes) {
+            if (stopped.get()) {
+                throw new IllegalStateException("forwarder is stopped");
+            }
+            ForwarderConfig current = config;
+            if (current != null) {
+                requireSameRestartSettings(current, next);
+            }
+            // Everything that can fail and be undone comes first: new pools (hostnames resolve here) and binds.
+            Map<String, Pool> addedPools = new LinkedHashMap<>();
+            Map<String, BoundListener> bound = new LinkedHashMap<>();
+            Map<String, Pool> nextPools = new LinkedHashMap<>();
+            try {
+                for (PoolConfig poolConfig : next.pools().values()) {
+                    Pool pool = pools.get(poolConfig.name());
+                    if (pool == null) {
+                        pool = build(poolConfig);
+                        addedPools.put(poolConfig.name(), pool);
+                    }
+                    nextPools.put(poolConfig.name(), pool);
+                }
+                for (ListenerConfig listener : next.listeners().values()) {
+                    BoundListener running = listeners.get(listener.name());
+                    if (running == null || !sameAddress(running, listener)) {
+                        bound.put(listener.name(), bind(listener, next, nextPools));
+                    }
+                }
+            } catch (ListenerBindException | RuntimeException e) {
+                bound.values().forEach(listener -> relay.unbind(listener, Duration.ZERO));
+                addedPools.values().forEach(Pool::close);
+                throw e;
+            }
+            Reconfiguration.Builder changed = new Reconfiguration.Builder();
+            for (PoolConfig poolConfig : next.pools().values()) {
+                if (current != null && !addedPools.containsKey(poolConfig.name())
+                        && !poolConfig.equals(current.pools().get(poolConfig.name()))) {
+                    Pool pool = nextPools.get(poolConfig.name());
+                    PoolChanges members = pool.reconfigure(BalancingStrategy.named(poolConfig.strategy()),
+                            poolConfig.settings(), poolConfig.backends(), poolConfig.connectPolicy());
+                    changed.poolChanged(poolConfig.name(), members);
+                }
+            }
+            Map<String, BoundListener> nextListeners = new LinkedHashMap<>();
+            List<BoundListener> retired = new ArrayList<>();
+            for (ListenerConfig listener : next.listeners().values()) {
+                BoundListener running = listeners.get(listener.name());
+                BoundListener fresh = bound.get(listener.name());
+                if (fresh != null) {
+                    nextListeners.put(listener.name(), fresh);
+                    if (running != null) {
+                        retired.add(running);
+                        changed.listenerChanged(listener.name());
+                    } else if (current != null) {
+                        changed.listenerAdded(listener.name());
+                    }
+                } else {
+                    if (!listener.equals(current.listeners().get(listener.name()))) {
+                        update(running, listener, next, nextPools);
+                        changed.listenerChanged(listener.name());
+                    }
+                    nextListeners.put(listener.name(), running);
+                }
+            }
+            for (Map.Entry<String, BoundListener> old : listeners.entrySet()) {
+                if (!next.listeners().containsKey(old.getKey())) {
+                    retired.add(old.getValue());
+                    changed.listenerRemoved(old.getKey());
+                }
+            }
+            List<Pool> droppedPools = new ArrayList<>();
+            for (Map.Entry<String, Pool> old : pools.entrySet()) {
+                if (!next.pools().containsKey(old.getKey())) {
+                    droppedPools.add(old.getValue());
+                    changed.poolRemoved(old.getKey());
+                }
+            }
+            config = next;
+            listeners = Map.copyOf(nextListeners);
+            pools = Map.copyOf(nextPools);
+            for (Pool pool : addedPools.values()) {
+                if (next.metricsEnabled()) {
+                    PoolMetrics.register(metrics, pool);
+                }
+                pool.addListener(hook);
+                pool.start();
+                if (current != null) {
+                    changed.poolAdded(pool.name());
+                }
+            }
+            for (BoundListener listener : retired) {
+                retire(listener, next.listeners().containsKey(listener.name()), next.shutdownTimeout());
+            }
+            for (Pool pool : droppedPools) {
+                // Its listeners are gone or moved to other pools; connections still draining only release.
+                pool.close();
+                metrics.removeMatching(MetricFilter.startsWith(MetricNames.pool(pool.name()) + "."));
+            }
+            if (current != null) {
+                syncPausing();
+            }
+            return changed.build();
+        }
+    }
+
+    private static void requireSameRestartSettings(ForwarderConfig current, ForwarderConfig next) {
+        requireSame("forwarder.transport", current.transport(), next.transport());
+        requireSame("forwarder.io-threads", current.ioThreads(), next.ioThreads());
+        requireSame("forwarder.metrics.enabled", current.metricsEnabled(), next.metricsEnabled());
+    }
+
+    private static void requireSame(String key, Object running, Object wanted) {
+        if (!running.equals(wanted)) {
+            throw new IllegalArgumentException(key + ": " + label(wanted) + " needs a restart (expected: "
+                    + label(running) + " while running)");
+        }
+    }
+
+    private static String label(Object value) {
+        return value instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                : String.valueOf(value);
+    }
+
+    /** Whether {@code wanted} binds where {@code running} listens (a port 0 in the config counts as the real one). */
+    private static boolean sameAddress(BoundListener running, ListenerConfig wanted) {
+        InetSocketAddress bound = running.localAddress();
+        InetSocketAddress asked = wanted.bind();
+        return asked.getAddress().equals(bound.getAddress())
+                && (asked.getPort() == bound.getPort() || asked.getPort() == 0 && running.settings().bind().getPort() == 0);
+    }
+
+    private Pool build(PoolConfig pool) {
+        return Pool.builder(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends())
+                .settings(pool.settings())
+                .connectPolicy(pool.connectPolicy())
+                .healthCheckTransport(relay.eventLoops(), relay.transportKit()::newClientChannel)
+                .build();
+    }
+
+    private ConnectionObserver observer(String listener, ForwarderConfig next) {
+        if (!next.metricsEnabled()) {
+            return ConnectionObserver.NOOP;
+        }
+        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name));
+    }
+
+    private BoundListener bind(ListenerConfig listener, ForwarderConfig next, Map<String, Pool> nextPools)
+            throws ListenerBindException {
+        PoolConfig poolConfig = next.poolOf(listener);
         try {
-            return relay.bind(listener.toSettings(poolConfig.connectTimeout()), pool, observer,
-                    poolConfig.connectPolicy());
+            return relay.bind(listener.toSettings(poolConfig.connectTimeout()), nextPools.get(poolConfig.name()),
+                    observer(listener.name(), next), poolConfig.connectPolicy());
         } catch (ListenerBindException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
@@ -133,14 +268,60 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    private void update(BoundListener running, ListenerConfig listener, ForwarderConfig next,
+            Map<String, Pool> nextPools) throws ListenerBindException {
+        PoolConfig poolConfig = next.poolOf(listener);
+        running.update(listener.toSettings(poolConfig.connectTimeout()), nextPools.get(poolConfig.name()),
+                observer(listener.name(), next), poolConfig.connectPolicy(), null);
+    }
+
+    /** A listener that left the config, or moved to another address: it drains, then its metrics go. */
+    private void retire(BoundListener listener, boolean stays, Duration drain) {
+        relay.unbind(listener, drain).whenComplete((cut, error) -> {
+            log.info("listener removed listener={} address={} connections_cut={}", listener.name(),
+                    Addresses.format(listener.localAddress()), cut);
+            if (!stays) {
+                synchronized (changes) {
+                    if (!config.listeners().containsKey(listener.name())) {
+                        observers.remove(listener.name());
+                        metrics.removeMatching(MetricFilter.startsWith(MetricNames.listener(listener.name()) + "."));
+                    }
+                }
+            }
+        });
+    }
+
+    /** After an apply: each pause-accept listener pauses while its pool has nothing up, any other accepts. */
+    private void syncPausing() {
+        for (Map.Entry<String, BoundListener> entry : listeners.entrySet()) {
+            ListenerConfig listener = config.listeners().get(entry.getKey());
+            Pool pool = pools.get(listener.pool());
+            boolean pause = listener.whenNoBackend() == WhenNoBackend.PAUSE_ACCEPT && !pool.available();
+            if (pause) {
+                entry.getValue().pauseAccepting();
+            } else {
+                hook.resume(entry.getValue(), pool);
+            }
+        }
+    }
+
     /** The address {@code listenerName} is bound to, with the real port where the config said 0. */
     public InetSocketAddress listenerAddress(String listenerName) {
+        return listener(listenerName).localAddress();
+    }
+
+    /**
+     * The running listener {@code listenerName}: its registry of open connections, its settings.
+     *
+     * @throws IllegalArgumentException when no listener has that name
+     */
+    public BoundListener listener(String listenerName) {
         BoundListener listener = listeners.get(listenerName);
         if (listener == null) {
             throw new IllegalArgumentException("listenerName: " + listenerName + " (expected one of: "
                     + String.join(", ", config.listeners().keySet()) + ")");
         }
-        return listener.localAddress();
+        return listener;
     }
 
     /**
@@ -157,6 +338,7 @@ public final class Forwarder implements AutoCloseable {
         return pool;
     }
 
+    /** The configuration applied last. */
     public ForwarderConfig config() {
         return config;
     }
@@ -179,10 +361,12 @@ public final class Forwarder implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return 0;
         }
-        log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
-                relay.activeConnections(), drain.toMillis());
-        // First, so that no health verdict resumes a paused listener during the drain.
-        pools.values().forEach(Pool::close);
+        synchronized (changes) {
+            log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
+                    relay.activeConnections(), drain.toMillis());
+            // First, so that no health verdict resumes a paused listener during the drain.
+            pools.values().forEach(Pool::close);
+        }
         int cut = relay.shutdown(drain);
         log.info("stopped connections_cut={}", cut);
         return cut;
@@ -196,26 +380,28 @@ public final class Forwarder implements AutoCloseable {
 
     /**
      * What pools ask of the relay; runs on each pool's control thread, never on an event loop, so pausing (which
-     * waits for the listening sockets to close) is fine here.
+     * waits for the listening sockets to close) is fine here. Which listeners pause for a pool is read from the
+     * configuration applied last.
      */
     private final class RelayHook implements PoolListener {
 
-        private final List<BoundListener> pausing;
-
-        RelayHook(List<BoundListener> pausing) {
-            this.pausing = pausing;
-        }
-
         @Override
         public void availabilityChanged(Pool pool, boolean available) {
-            for (BoundListener listener : pausing) {
+            ForwarderConfig now = config;
+            Map<String, BoundListener> running = listeners;
+            for (ListenerConfig listener : now.listeners().values()) {
+                BoundListener bound = running.get(listener.name());
                 if (stopped.get()) {
                     return;
                 }
+                if (bound == null || !listener.pool().equals(pool.name())
+                        || listener.whenNoBackend() != WhenNoBackend.PAUSE_ACCEPT) {
+                    continue;
+                }
                 if (available) {
-                    resume(listener, pool);
+                    resume(bound, pool);
                 } else {
-                    listener.pauseAccepting();
+                    bound.pauseAccepting();
                 }
             }
         }
@@ -224,8 +410,8 @@ public final class Forwarder implements AutoCloseable {
          * Binds the listener again; while something else holds the port, tries again every second for as long
          * as the pool stays available and forwarder runs.
          */
-        private void resume(BoundListener listener, Pool pool) {
-            if (stopped.get() || !pool.available()) {
+        void resume(BoundListener listener, Pool pool) {
+            if (stopped.get() || !pool.available() || listener.isAccepting() || listeners.get(listener.name()) != listener) {
                 return;
             }
             try {
@@ -243,5 +429,4 @@ public final class Forwarder implements AutoCloseable {
             relay.closeConnectionsTo(member, CloseReason.BACKEND_DOWN);
         }
     }
-
 }

@@ -64,8 +64,11 @@ public record PoolConfig(
         }
     }
 
-    /** What the relay needs to know about retries and queueing for connections to this pool. */
+    /**
+     * What the relay needs to know about connecting, retries and queueing for connections to this pool; the pool
+     * hands it to each new connection, so a reload changes it in one place.
+     */
     public ConnectPolicy connectPolicy() {
-        return new ConnectPolicy(connectTries, connectDeadline, queueTimeout);
+        return new ConnectPolicy(connectTimeout, connectTries, connectDeadline, queueTimeout);
     }
 }

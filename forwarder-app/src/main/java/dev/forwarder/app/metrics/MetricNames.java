@@ -43,6 +43,11 @@ public final class MetricNames {
         return listener(listener, CLOSED, reason.label());
     }
 
+    /** The prefix of a pool's metrics, {@code forwarder.pools.POOL}. */
+    public static String pool(String pool) {
+        return MetricRegistry.name(ROOT, "pools", pool);
+    }
+
     /** A backend's metric, e.g. {@code backend("web", "127.0.0.1:9001", ACTIVE_CONNECTIONS)}. */
     public static String backend(String pool, String backend, String leaf) {
         return MetricRegistry.name(ROOT, "pools", pool, "backends", backend, leaf);

@@ -285,14 +285,6 @@ class ConfigValidationTest {
     }
 
     @Test
-    void maxQueueOutOfRange() {
-        String text = ConfigFiles.example("", ",\n      max-queue = 0");
-
-        assertThat(errorAt(text, "max-queue", "forwarder.pools.web.max-queue").problem())
-                .isEqualTo("0 is out of range (expected: 1-1000000)");
-    }
-
-    @Test
     void highWaterMarkBelowLowWaterMark() {
         String text = ConfigFiles.example(", write-buffer-high-water-mark = 16 KiB", "");
 
