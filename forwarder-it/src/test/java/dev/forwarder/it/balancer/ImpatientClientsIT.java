@@ -96,6 +96,7 @@ class ImpatientClientsIT {
                 // A connection leaves the registry after its pick's outcome went to the pool.
                 await("the reset clients' connections gone").atMost(AT_MOST).untilAsserted(
                         () -> assertThat(forwarder.connections(POOL)).as("forwarder's connections").isEmpty());
+                assertThat(member.activeConnections()).as("picks of the backend after the resets").isZero();
                 log.info("impatient clients reset clients={} in_flight_before_reset_ms={} closed_after_ms={}",
                         CLIENTS, beforeReset.toMillis(), (System.nanoTime() - resetting) / 1_000_000);
                 Faults.unpause(ECHO);
