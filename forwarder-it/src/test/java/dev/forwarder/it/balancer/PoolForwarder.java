@@ -4,10 +4,13 @@ import dev.forwarder.app.Forwarder;
 import dev.forwarder.app.config.ConfigLoader;
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.core.BoundListener;
+import dev.forwarder.core.ConnectionSnapshot;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -73,6 +76,15 @@ final class PoolForwarder implements AutoCloseable {
     /** Where clients of {@code listener} connect. */
     InetSocketAddress address(String listener) {
         return forwarder.listenerAddress(listener);
+    }
+
+    /** The open connections of {@code listener} as they are now, gathered on forwarder's event loops. */
+    List<ConnectionSnapshot> connections(String listener) {
+        return forwarder.relay().listeners().stream()
+                .filter(l -> l.name().equals(listener))
+                .findFirst()
+                .map(BoundListener::connections)
+                .orElseThrow(() -> new AssertionError("no listener " + listener));
     }
 
     /** The member of {@code pool} named {@code memberName} ({@code 127.0.0.1:port}). */
