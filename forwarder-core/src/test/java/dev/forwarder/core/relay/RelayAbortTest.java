@@ -78,6 +78,34 @@ class RelayAbortTest {
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void backendResetMidAnswerWhileTheClientStillSendsReachesTheClientAsAReset(Transport transport) throws Exception {
+        // The backend answers part of what it promised without waiting for the request's end, then resets.
+        try (BlockingServer backend = BlockingServer.start(socket -> {
+            socket.getInputStream().read();
+            socket.getOutputStream().write(new byte[ANSWER]);
+            socket.setSoLinger(true, 0);
+            socket.close();
+        })) {
+            try (Socket direct = new Socket()) {
+                direct.connect(backend.address(), 5_000);
+                direct.getOutputStream().write('x');
+                assertThatThrownBy(() -> readToTheEnd(direct.getInputStream())).isInstanceOf(SocketException.class);
+            }
+            RecordingObserver observer = new RecordingObserver();
+            try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
+                    new FixedChooser(backend.address()), observer, 1);
+                 Socket client = relay.connect()) {
+                client.getOutputStream().write('x');
+                assertThatThrownBy(() -> readToTheEnd(client.getInputStream())).isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+                await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
+                assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_RESET);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void clientResetReachesTheBackendAsAReset(Transport transport) throws Exception {
         CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
         try (BlockingServer backend = BlockingServer.start(socket -> {
