@@ -57,22 +57,7 @@ class RelayAbortTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void backendResetAfterTheClientsFinReachesTheClientAsAReset(Transport transport) throws Exception {
         try (BlockingServer backend = resettingAfterTheRequest()) {
-            // Straight to the backend: the client sees a reset.
-            try (Socket direct = new Socket()) {
-                direct.connect(backend.address(), 5_000);
-                requestAndFin(direct);
-                assertThatThrownBy(() -> readToTheEnd(direct.getInputStream())).isInstanceOf(SocketException.class);
-            }
-            RecordingObserver observer = new RecordingObserver();
-            try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
-                    new FixedChooser(backend.address()), observer, 1);
-                 Socket client = relay.connect()) {
-                requestAndFin(client);
-                assertThatThrownBy(() -> readToTheEnd(client.getInputStream())).isInstanceOf(SocketException.class)
-                        .hasMessageContaining("reset");
-                await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
-                assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_RESET);
-            }
+            seesABackendResetStraightAndThroughForwarder(transport, backend, RelayAbortTest::requestAndFin);
         }
     }
 
@@ -86,21 +71,32 @@ class RelayAbortTest {
             socket.setSoLinger(true, 0);
             socket.close();
         })) {
-            try (Socket direct = new Socket()) {
-                direct.connect(backend.address(), 5_000);
-                direct.getOutputStream().write('x');
-                assertThatThrownBy(() -> readToTheEnd(direct.getInputStream())).isInstanceOf(SocketException.class);
-            }
-            RecordingObserver observer = new RecordingObserver();
-            try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
-                    new FixedChooser(backend.address()), observer, 1);
-                 Socket client = relay.connect()) {
-                client.getOutputStream().write('x');
-                assertThatThrownBy(() -> readToTheEnd(client.getInputStream())).isInstanceOf(SocketException.class)
-                        .hasMessageContaining("reset");
-                await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
-                assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_RESET);
-            }
+            seesABackendResetStraightAndThroughForwarder(transport, backend,
+                    client -> client.getOutputStream().write('x'));
+        }
+    }
+
+    private interface Request {
+        void send(Socket client) throws IOException;
+    }
+
+    /** A client straight to the backend sees a reset; so does one through forwarder, which logs backend-reset. */
+    private static void seesABackendResetStraightAndThroughForwarder(Transport transport, BlockingServer backend,
+            Request request) throws Exception {
+        try (Socket direct = new Socket()) {
+            direct.connect(backend.address(), 5_000);
+            request.send(direct);
+            assertThatThrownBy(() -> readToTheEnd(direct.getInputStream())).isInstanceOf(SocketException.class);
+        }
+        RecordingObserver observer = new RecordingObserver();
+        try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
+                new FixedChooser(backend.address()), observer, 1);
+             Socket client = relay.connect()) {
+            request.send(client);
+            assertThatThrownBy(() -> readToTheEnd(client.getInputStream())).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+            await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
+            assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_RESET);
         }
     }
 
