@@ -237,6 +237,27 @@ class RelayStateMachineTest {
     }
 
     @Test
+    void backendFinWhileTheClientsBytesStillWaitForItClosesOnlyOnceTheyAndTheFinAreThrough() {
+        accept(1);
+        backend(0).connectSucceeds();
+        // The backend reads slowly: the client's last bytes, and so its FIN, wait in the relay.
+        backend(0).stallWrites(true);
+        client.peerSends("upload");
+        client.peerFin();
+        assertThat(connection.state()).isEqualTo(CLIENT_DONE);
+        assertThat(backend(0).sent()).isEmpty();
+
+        // The backend is done sending before it has read everything; half-closure still on, as its output is not shut.
+        backend(0).peerSends("answer");
+        backend(0).peerFin();
+        backend(0).stallWrites(false);
+
+        assertThat(backend(0).sent()).containsExactly("upload", FIN, CLOSE);
+        assertThat(client.sent()).containsExactly("answer", CLOSE);
+        assertClosed(CloseReason.CLIENT_CLOSED);
+    }
+
+    @Test
     void backendClosingWithoutAFinWhileOpenEndsTheConnection() {
         accept(1);
         backend(0).connectSucceeds();
