@@ -99,7 +99,7 @@ final class BackendConnector implements Waiter {
             return;
         }
         pick = candidate;
-        Channel channel = context.kit().newClientChannel(candidate.address());
+        Channel channel = context.backendChannels().newChannel(candidate.address());
         channel.config().setAutoRead(false);
         channel.config().setWriteBufferWaterMark(context.waterMark());
         long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));

@@ -44,7 +44,16 @@ final class HalfClose {
                 boolean otherSideAlreadyDone = (connection.state == ConnectionState.CLIENT_DONE) != direction.upstream;
                 if (otherSideAlreadyDone) {
                     connection.state = ConnectionState.CLOSING;
-                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> connection.closeChannels());
+                    ChannelFutureListener close = f -> connection.closeChannels();
+                    Direction first = direction.upstream ? connection.down() : connection.up();
+                    if (first.pendingBytes() == 0) {
+                        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(close);
+                    } else {
+                        // The first FIN still waits behind bytes its reader has not taken yet: closing now would
+                        // drop them and end that stream looking complete. Close once both directions are through.
+                        ChannelFuture firstThrough = first.target.writeAndFlush(Unpooled.EMPTY_BUFFER);
+                        firstThrough.addListener(f -> peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(close));
+                    }
                 }
             }
             default -> {

@@ -22,7 +22,7 @@ public final class RelayContext {
     private final ListenerSettings settings;
     private final BackendChooser chooser;
     private final ConnectionObserver observer;
-    private final TransportKit kit;
+    private final BackendChannels backendChannels;
     private final ConnectPolicy bindPolicy;
     private final WriteBufferWaterMark waterMark;
     private final long idleNanos;
@@ -39,10 +39,18 @@ public final class RelayContext {
     public RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             TransportKit kit, ConnectPolicy policy, PipeBudget pipes, ConnectionRegistry registry,
             ConnectionHandlers clientHandlers, TrafficSubscriptions subscriptions) {
+        this(settings, chooser, observer, kit, policy, pipes, registry, clientHandlers, subscriptions,
+                kit::newClientChannel);
+    }
+
+    /** As the public constructor, with each backend channel made by {@code backendChannels}: for tests. */
+    RelayContext(ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer, TransportKit kit,
+            ConnectPolicy policy, PipeBudget pipes, ConnectionRegistry registry, ConnectionHandlers clientHandlers,
+            TrafficSubscriptions subscriptions, BackendChannels backendChannels) {
         this.settings = settings;
         this.chooser = chooser;
         this.observer = ConnectionObserver.compose(List.of(registry, observer, ConnectionLog.INSTANCE));
-        this.kit = kit;
+        this.backendChannels = backendChannels;
         this.bindPolicy = policy;
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
                 settings.writeBufferHighWaterMark());
@@ -66,8 +74,9 @@ public final class RelayContext {
         return observer;
     }
 
-    TransportKit kit() {
-        return kit;
+    /** Makes the channel of each connect try. */
+    BackendChannels backendChannels() {
+        return backendChannels;
     }
 
     /** The policy for a connection accepted now: the chooser's own (a pool's), else the listener's. */
