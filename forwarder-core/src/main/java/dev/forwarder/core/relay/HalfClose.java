@@ -43,7 +43,7 @@ final class HalfClose {
             case CLIENT_DONE, BACKEND_DONE -> {
                 boolean otherSideAlreadyDone = (connection.state == ConnectionState.CLIENT_DONE) != direction.upstream;
                 if (otherSideAlreadyDone) {
-                    connection.state = ConnectionState.CLOSING;
+                    connection.closingNormally();
                     ChannelFutureListener close = f -> connection.closeChannels();
                     Direction first = direction.upstream ? connection.down() : connection.up();
                     if (first.pendingBytes() == 0) {

@@ -32,7 +32,7 @@ final class IdleTimer {
 
     private void check() {
         timer = null;
-        if (!connection.isOpen()) {
+        if (!connection.mayIdle()) {
             return;
         }
         long now = System.nanoTime();

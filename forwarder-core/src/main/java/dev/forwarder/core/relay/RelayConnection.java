@@ -56,6 +56,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private EarlyBytes early;
     boolean earlyClientFin;
     private IdleTimer idle;
+    // CLOSING after both FINs, waiting for the last flush (see HalfClose): an abort may still cut it.
+    private boolean flushingLastBytes;
 
     public RelayConnection(RelayContext context) {
         this.context = context;
@@ -163,6 +165,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     /** Not yet closing. */
     boolean isOpen() {
         return state.compareTo(ConnectionState.CLOSING) < 0;
+    }
+
+    /** Open, or ending normally with its last bytes still to flush: what an idle timeout may still cut. */
+    boolean mayIdle() {
+        return isOpen() || flushingLastBytes;
     }
 
     // ---- traffic observers -----------------------------------------------------------------------------------
@@ -329,10 +336,19 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
      * earlier; any other replaces it.
      */
     public void close(CloseReason why) {
+        boolean plain = why == CloseReason.CLIENT_CLOSED || why == CloseReason.BACKEND_CLOSED;
+        if (state == ConnectionState.CLOSING && flushingLastBytes && !plain) {
+            // Both FINs are in, but the last bytes still wait for a reader that does not take them: an abort (the
+            // idle timeout, an operator, the end of a drain) still cuts it, or it would hang here for good.
+            flushingLastBytes = false;
+            reason = why;
+            Aborts.resetWhereLost(why, inbound, outbound, pendingWriteBytes() > 0);
+            closeChannels();
+            return;
+        }
         if (!isOpen()) {
             return;
         }
-        boolean plain = why == CloseReason.CLIENT_CLOSED || why == CloseReason.BACKEND_CLOSED;
         if (reason == null || !plain) {
             reason = why;
         }
@@ -340,6 +356,12 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         state = ConnectionState.CLOSING;
         connector.leaveQueue();
         closeChannels();
+    }
+
+    /** Both directions ended normally; the channels close once the last bytes and FIN are through. */
+    void closingNormally() {
+        state = ConnectionState.CLOSING;
+        flushingLastBytes = true;
     }
 
     /** The first FIN sets the reason a normal end reports. */

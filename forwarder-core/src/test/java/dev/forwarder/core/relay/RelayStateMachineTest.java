@@ -313,6 +313,38 @@ class RelayStateMachineTest {
         assertThat(backend(0).sent()).containsExactly("request", RESET);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = CloseReason.class, names = {"SHUTDOWN", "ADMIN"})
+    void anAbortStillCutsANormalEndWhoseLastBytesNeverLeave(CloseReason reason) {
+        accept(1);
+        backend(0).connectSucceeds();
+        backend(0).stallWrites(true);
+        client.peerSends("upload");
+        client.peerFin();
+        backend(0).peerFin();
+        assertThat(connection.state()).isEqualTo(ConnectionState.CLOSING);
+
+        connection.close(reason);
+        client.runPendingTasks();
+
+        assertClosed(reason);
+        assertThat(backend(0).sent()).containsExactly(RESET);
+    }
+
+    @Test
+    void idleTimeoutCutsANormalEndWhoseLastBytesNeverLeave() {
+        accept(1, Duration.ofMillis(50));
+        backend(0).connectSucceeds();
+        backend(0).stallWrites(true);
+        client.peerSends("upload");
+        client.peerFin();
+        backend(0).peerFin();
+        awaitClosed();
+
+        assertClosed(CloseReason.IDLE_TIMEOUT);
+        assertThat(backend(0).sent()).containsExactly(RESET);
+    }
+
     // ---- idle timeout ------------------------------------------------------------------------------------------
 
     @Test
