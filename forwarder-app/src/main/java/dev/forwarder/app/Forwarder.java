@@ -277,7 +277,9 @@ public final class Forwarder implements AutoCloseable {
 
     /** A listener that left the config, or moved to another address: it drains, then its metrics go. */
     private void retire(BoundListener listener, boolean stays, Duration drain) {
-        relay.unbind(listener, drain).whenComplete((cut, error) -> {
+        // Async: the unbind completes on an event loop, which must never wait for the lock that apply holds while
+        // it binds (a bind waits for an event loop).
+        relay.unbind(listener, drain).whenCompleteAsync((cut, error) -> {
             log.info("listener removed listener={} address={} connections_cut={}", listener.name(),
                     Addresses.format(listener.localAddress()), cut);
             if (!stays) {

@@ -178,8 +178,16 @@ class ForwarderReconfigureTest {
 
                 for (int i = 0; i < STREAMS; i++) {
                     Stream stream = streams.get(i);
-                    String sent = stream.sent().get(120, TimeUnit.SECONDS);
-                    Streams.Drained echoed = stream.echoed().get(120, TimeUnit.SECONDS);
+                    String sent;
+                    Streams.Drained echoed;
+                    try {
+                        sent = stream.sent().get(120, TimeUnit.SECONDS);
+                        echoed = stream.echoed().get(120, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // What each connection had moved when it stalled, to tell a relay stall from a slow machine.
+                        throw new AssertionError("stream " + i + " did not finish; open connections: "
+                                + forwarder.listener("web").connections(), e);
+                    }
                     assertThat(echoed.bytes()).as("stream %d", i).isEqualTo(SIZE);
                     assertThat(echoed.sha256()).as("stream %d", i).isEqualTo(sent);
                     stream.socket().close();

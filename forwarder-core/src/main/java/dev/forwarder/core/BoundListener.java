@@ -30,7 +30,7 @@ public final class BoundListener {
 
     /** Binds the listener's server sockets on an address with a backlog. */
     interface Binder {
-        List<Channel> bind(InetSocketAddress address, int backlog, boolean joinOwnGroup) throws ListenerBindException;
+        List<Channel> bind(InetSocketAddress address, int backlog) throws ListenerBindException;
     }
 
     private enum AcceptState { ACCEPTING, PAUSED, STOPPED }
@@ -100,7 +100,7 @@ public final class BoundListener {
     /** Bytes queued in user space for all open connections (what back-pressure keeps bounded), summed on the loops. */
     public long pendingWriteBytes() {
         AtomicLong total = new AtomicLong();
-        registry.forEach(connection -> total.addAndGet(connection.pendingWriteBytes())).join();
+        registry.forEachAndWait(connection -> total.addAndGet(connection.pendingWriteBytes()));
         return total.get();
     }
 
@@ -115,25 +115,28 @@ public final class BoundListener {
 
     /**
      * Attaches {@code observer} to every open connection {@code which} accepts and to each such new one, until the
-     * returned handle is closed. {@code which} is tested on the connection's event loop.
+     * returned handle is closed. {@code which} is tested on the connection's event loop: for a new connection at
+     * accept and again once its backend is connected (so it may filter by backend or by a client address a
+     * PROXY header gave). Not from one of the relay's event loops.
      */
     public AutoCloseable observeTraffic(Predicate<ConnectionInfo> which, TrafficObserver observer) {
         TrafficSubscriptions.Subscription subscription = subscriptions.add(which, observer);
-        registry.forEach(connection -> {
+        registry.forEachAndWait(connection -> {
             if (which.test(connection)) {
                 connection.attach(observer);
             }
-        }).join();
+        });
         return () -> {
             subscriptions.remove(subscription);
-            registry.forEach(connection -> connection.detach(observer)).join();
+            registry.forEachAndWait(connection -> connection.detach(observer));
         };
     }
 
     /**
      * New connections from now on follow {@code settings}, {@code chooser}, {@code observer}, {@code policy} and
-     * {@code clientHandlers}; open ones carry on as they were. A changed backlog swaps the listening sockets: on
-     * epoll the new ones join with {@code SO_REUSEPORT} before the old ones close, so the port never refuses.
+     * {@code clientHandlers}; open ones carry on as they were. A changed backlog is applied with {@code listen(2)}
+     * on the live sockets on epoll, so the port never refuses; NIO closes and binds again (a moment of refusal; if
+     * the port was taken meanwhile, the listener stays paused with the new settings and this throws).
      *
      * @throws IllegalArgumentException when {@code settings} names another address (bind a new listener instead)
      * @throws ListenerBindException when new sockets are needed and cannot be bound; nothing changed then
@@ -165,7 +168,7 @@ public final class BoundListener {
                 awaitReleased();
                 initializer.context(next);
                 try {
-                    serverChannels = List.copyOf(binder.bind(localAddress, settings.backlog(), false));
+                    serverChannels = List.copyOf(binder.bind(localAddress, settings.backlog()));
                 } catch (ListenerBindException e) {
                     acceptState = AcceptState.PAUSED;
                     throw e;
@@ -220,7 +223,7 @@ public final class BoundListener {
         if (acceptState != AcceptState.PAUSED) {
             return;
         }
-        serverChannels = List.copyOf(binder.bind(localAddress, settings().backlog(), false));
+        serverChannels = List.copyOf(binder.bind(localAddress, settings().backlog()));
         acceptState = AcceptState.ACCEPTING;
         log.info("resumed accepting listener={} address={}", name(), Addresses.format(localAddress));
     }

@@ -40,6 +40,15 @@ final class CompositeObserver implements ConnectionObserver {
     }
 
     @Override
+    public ConnectionObserver bytesObserver() {
+        return switch (bytes.length) {
+            case 0 -> null;
+            case 1 -> bytes[0];
+            default -> this;
+        };
+    }
+
+    @Override
     public void closed(ConnectionInfo connection) {
         for (ConnectionObserver observer : all) {
             observer.closed(connection);

@@ -43,6 +43,14 @@ public interface ConnectionObserver {
         return true;
     }
 
+    /**
+     * The observer the relay calls {@link #relayed} on, per read: this one, or for a composite the one observer of
+     * bytes it holds (no loop, no extra call), or {@code null} when nobody observes bytes.
+     */
+    default ConnectionObserver bytesObserver() {
+        return observesBytes() ? this : null;
+    }
+
     /** A client connection was accepted; no backend is chosen yet. */
     default void accepted(ConnectionInfo connection) {
     }

@@ -123,14 +123,14 @@ public final class RelayServer implements AutoCloseable {
                 // TCP_NODELAY: Netty's default for accepted channels too, so no childOption (a syscall each). The
                 // write-buffer water marks are set per channel by the initializer, from the current context.
                 .childHandler(initializer);
-        BoundListener.Binder binder = (address, backlog, joinOwnGroup) -> {
+        BoundListener.Binder binder = (address, backlog) -> {
             ServerBootstrap withBacklog = bootstrap.clone().option(ChannelOption.SO_BACKLOG, backlog);
             return kit.acceptsOnEveryLoop()
-                    ? bindOnEveryLoop(withBacklog, address, settings, joinOwnGroup)
+                    ? bindOnEveryLoop(withBacklog, address, settings)
                     : List.of(bindOne(withBacklog.group(group, group), address, settings));
         };
         BoundListener listener = new BoundListener(this, initializer, registry, subscriptions, binder,
-                binder.bind(settings.bind(), settings.backlog(), false));
+                binder.bind(settings.bind(), settings.backlog()));
         listeners.add(listener);
         log.info("listening listener={} address={} transport={}", settings.name(),
                 Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT));
@@ -177,10 +177,9 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private List<Channel> bindOnEveryLoop(ServerBootstrap bootstrap, InetSocketAddress requested,
-            ListenerSettings settings, boolean joinOwnGroup) throws ListenerBindException {
-        if (requested.getPort() == 0 || joinOwnGroup) {
-            // Port 0: the first bind picks a port nobody else listens on; the other loops join it. Joining our
-            // own group (a socket swap): our sockets hold the port, so the probe would fail against them.
+            ListenerSettings settings) throws ListenerBindException {
+        if (requested.getPort() == 0) {
+            // The first bind picks a port nobody else listens on; the other loops join it.
             return bindEachLoop(bootstrap, requested, settings);
         }
         BindLock lock = lockPort(requested, settings);

@@ -37,12 +37,16 @@ final class BackendConnector implements Waiter {
     private final RelayContext context;
     private final BackendChooser chooser;
     private final ConnectPolicy policy;
+    // Read once per connection, like the policy: a reload that changes them affects the next connection whole.
+    private final ConnectionHandlers handlers;
     private final long deadlineNanos;
     private List<Backend> failed = List.of();
     private long firstTryNanos;
     // The pick whose connect is under way: its outcome is still owed to the chooser.
     private Backend pick;
     private Backend connected;
+    private boolean started;
+    private boolean cutByDeadline;
     private ScheduledFuture<?> queueTimer;
     // 1 while the connection waits in the chooser's queue. Swapped by CAS: the chooser calls wake() from whichever
     // thread freed a backend, racing the queue timeout and the client leaving; exactly one of them wins.
@@ -53,7 +57,13 @@ final class BackendConnector implements Waiter {
         this.context = context;
         this.chooser = context.chooser();
         this.policy = context.policy();
+        this.handlers = chooser.backendHandlers();
         this.deadlineNanos = policy.deadline().toNanos();
+    }
+
+    /** The chooser's backend-side handlers for this connection, or {@code null}. */
+    ConnectionHandlers handlers() {
+        return handlers;
     }
 
     List<Backend> failed() {
@@ -65,8 +75,12 @@ final class BackendConnector implements Waiter {
         return connected;
     }
 
+    /** Chooses and connects; once per connection (a second ClientReadyEvent changes nothing). */
     void start() {
-        connectNext();
+        if (!started) {
+            started = true;
+            connectNext();
+        }
     }
 
     private void connectNext() {
@@ -103,10 +117,12 @@ final class BackendConnector implements Waiter {
         channel.config().setAutoRead(false);
         channel.config().setWriteBufferWaterMark(context.waterMark());
         long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
-        channel.config().setConnectTimeoutMillis((int) Math.min(context.connectTimeoutMillis(policy), remainingMillis));
+        int timeoutMillis = context.connectTimeoutMillis(policy);
+        // A try the deadline cuts short that times out says nothing against the backend: it was not given its time.
+        cutByDeadline = remainingMillis < timeoutMillis;
+        channel.config().setConnectTimeoutMillis((int) Math.min(timeoutMillis, remainingMillis));
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         // TCP_NODELAY is Netty's default for socket channels already; setting it again costs a syscall.
-        ConnectionHandlers handlers = chooser.backendHandlers();
         if (handlers != null) {
             handlers.addTo(channel.pipeline(), connection);
         }
@@ -116,7 +132,10 @@ final class BackendConnector implements Waiter {
         // Same loop as the client: the two channels never hand work to each other across threads.
         connection.eventLoop().register(channel).addListener((ChannelFuture registered) -> {
             if (registered.isSuccess()) {
-                channel.connect(candidate.address()).addListener((ChannelFutureListener) this::connectDone);
+                // The listener first: a connect that completes at once must not find it missing.
+                io.netty.channel.ChannelPromise connecting = channel.newPromise();
+                connecting.addListener((ChannelFutureListener) this::connectDone);
+                channel.connect(candidate.address(), connecting);
             } else {
                 connectDone(registered);
             }
@@ -138,6 +157,11 @@ final class BackendConnector implements Waiter {
             return;
         }
         connection.backendChannelFailed(future.channel());
+        if (cutByDeadline && future.cause() instanceof io.netty.channel.ConnectTimeoutException) {
+            chooser.abandoned(tried);
+            connection.close(CloseReason.CONNECT_FAILED);
+            return;
+        }
         chooser.connectFailed(tried, future.cause());
         if (failed.isEmpty()) {
             failed = new ArrayList<>(policy.tries());
@@ -184,6 +208,11 @@ final class BackendConnector implements Waiter {
         return refused;
     }
 
+    /** Whether the connection waits in the chooser's queue now. */
+    boolean isQueued() {
+        return waiting == 1;
+    }
+
     /** Leaves the chooser's queue if still in it (not woken meanwhile). */
     void leaveQueue() {
         if (WAITING.compareAndSet(this, 1, 0)) {
@@ -213,7 +242,12 @@ final class BackendConnector implements Waiter {
         if (!WAITING.compareAndSet(this, 1, 0)) {
             return false;
         }
-        connection.eventLoop().execute(() -> woken(reserved));
+        try {
+            connection.eventLoop().execute(() -> woken(reserved));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // The event loops are shutting down: this connection takes nothing, the chooser keeps its slot.
+            return false;
+        }
         return true;
     }
 

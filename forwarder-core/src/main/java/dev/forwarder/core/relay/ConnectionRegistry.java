@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The open connections of one listener, by id: an observer that adds a connection at accept and removes it at
+ * The open connections of one listener: an observer that adds a connection at accept and removes it at
  * close. Other threads only ever read the map; whatever they want of a connection runs on that connection's event
  * loop ({@link #snapshot}, {@link #forEach}), so no field of a connection is read across threads.
  */
@@ -35,7 +36,8 @@ public final class ConnectionRegistry implements ConnectionObserver {
     /** How long a snapshot or a close-all waits for the event loops. */
     static final Duration LOOP_WAIT = Duration.ofSeconds(5);
 
-    private final Map<String, RelayConnection> open = new ConcurrentHashMap<>();
+    // A set by identity: no id string is built per connection for it (ids are looked up only by close(id), rare).
+    private final Set<RelayConnection> open = ConcurrentHashMap.newKeySet();
 
     @Override
     public boolean observesBytes() {
@@ -44,12 +46,12 @@ public final class ConnectionRegistry implements ConnectionObserver {
 
     @Override
     public void accepted(ConnectionInfo connection) {
-        open.put(connection.id(), (RelayConnection) connection);
+        open.add((RelayConnection) connection);
     }
 
     @Override
     public void closed(ConnectionInfo connection) {
-        open.remove(connection.id());
+        open.remove((RelayConnection) connection);
     }
 
     public int size() {
@@ -58,7 +60,7 @@ public final class ConnectionRegistry implements ConnectionObserver {
 
     /** The open connections; only their event loops may read them. */
     public Collection<RelayConnection> connections() {
-        return open.values();
+        return open;
     }
 
     /**
@@ -66,19 +68,28 @@ public final class ConnectionRegistry implements ConnectionObserver {
      * loops, one task per loop. Any thread but an event loop of this relay.
      */
     public List<ConnectionSnapshot> snapshot(Predicate<ConnectionSnapshot> filter, int limit) {
+        requireOffTheLoops();
         List<CompletableFuture<List<ConnectionSnapshot>>> parts = new ArrayList<>();
         for (Map.Entry<EventLoop, List<RelayConnection>> loop : byLoop().entrySet()) {
             CompletableFuture<List<ConnectionSnapshot>> part = new CompletableFuture<>();
-            loop.getKey().execute(() -> {
-                List<ConnectionSnapshot> taken = new ArrayList<>(loop.getValue().size());
-                for (RelayConnection connection : loop.getValue()) {
-                    ConnectionSnapshot snapshot = snapshot(connection);
-                    if (snapshot != null && filter.test(snapshot)) {
-                        taken.add(snapshot);
+            try {
+                loop.getKey().execute(() -> {
+                    try {
+                        List<ConnectionSnapshot> taken = new ArrayList<>(loop.getValue().size());
+                        for (RelayConnection connection : loop.getValue()) {
+                            ConnectionSnapshot snapshot = snapshot(connection);
+                            if (snapshot != null && filter.test(snapshot)) {
+                                taken.add(snapshot);
+                            }
+                        }
+                        part.complete(taken);
+                    } catch (RuntimeException e) {
+                        part.completeExceptionally(e);
                     }
-                }
-                part.complete(taken);
-            });
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                part.complete(List.of());
+            }
             parts.add(part);
         }
         List<ConnectionSnapshot> all = new ArrayList<>();
@@ -95,12 +106,13 @@ public final class ConnectionRegistry implements ConnectionObserver {
      * @return whether such a connection was open
      */
     public boolean close(String id, CloseReason reason) {
-        RelayConnection connection = open.get(id);
-        if (connection == null) {
-            return false;
+        for (RelayConnection connection : open) {
+            if (connection.id().equals(id)) {
+                connection.eventLoop().execute(() -> connection.close(reason));
+                return true;
+            }
         }
-        connection.eventLoop().execute(() -> connection.close(reason));
-        return true;
+        return false;
     }
 
     /**
@@ -144,12 +156,37 @@ public final class ConnectionRegistry implements ConnectionObserver {
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {
         Map<EventLoop, List<RelayConnection>> byLoop = new IdentityHashMap<>();
-        for (RelayConnection connection : open.values()) {
+        for (RelayConnection connection : open) {
             byLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
         }
         return byLoop;
     }
 
+    /**
+     * Runs {@code action} on each open connection's loop like {@link #forEach}, and waits for it.
+     *
+     * @throws IllegalStateException on one of those loops (it would wait for its own task), or when the loops do not
+     *     answer within {@link #LOOP_WAIT}
+     */
+    public void forEachAndWait(Consumer<RelayConnection> action) {
+        requireOffTheLoops();
+        await(forEach(action));
+    }
+
+    private void requireOffTheLoops() {
+        for (RelayConnection connection : open) {
+            if (connection.eventLoop().inEventLoop()) {
+                throw new IllegalStateException("called on an event loop of this listener's connections; call from"
+                        + " another thread");
+            }
+        }
+    }
+
+    /**
+     * Waits for work handed to the event loops, at most {@link #LOOP_WAIT}.
+     *
+     * @throws IllegalStateException when the loops do not answer in time
+     */
     private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(LOOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.forwarder.core.relay;
 
+import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.TrafficObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -22,6 +23,8 @@ final class Direction {
     private static final TrafficObserver[] NO_TAPS = new TrafficObserver[0];
 
     private final RelayConnection connection;
+    // Who hears of each read's bytes (metrics), or null: the composite's one observer of bytes, called directly.
+    private final ConnectionObserver relayedTo;
     final boolean upstream;
     /** Null where this connection never splices (NIO, splice off, handlers that must see the bytes). */
     private final SpliceSide splice;
@@ -33,6 +36,7 @@ final class Direction {
 
     Direction(RelayConnection connection, boolean upstream, PipeBudget pipes) {
         this.connection = connection;
+        this.relayedTo = connection.bytesObserver();
         this.upstream = upstream;
         this.splice = pipes == null ? null : new SpliceSide(this, pipes);
     }
@@ -59,7 +63,9 @@ final class Direction {
             int n = buf.readableBytes();
             long offset = bytes;
             bytes += n;
-            connection.observer().relayed(connection, upstream, n);
+            if (relayedTo != null) {
+                relayedTo.relayed(connection, upstream, n);
+            }
             if (taps.length > 0) {
                 long now = System.nanoTime();
                 for (TrafficObserver tap : taps) {
@@ -71,12 +77,10 @@ final class Direction {
                     spliceRelay(buf);
                     return;
                 }
-                if (splice.queued() > 0) {
-                    // Observed now, but the pipe still holds older bytes: these queue behind it.
-                    forward(buf);
-                    return;
-                }
-                splice.stop();
+                // Observed now, but the pipe still holds older bytes (attach stopped it otherwise): these queue behind
+                // it, and the direction copies once it has drained (spliceDrained).
+                forward(buf);
+                return;
             }
             if (connection.holdsEarly(msg)) {
                 return;
@@ -168,10 +172,6 @@ final class Direction {
         return false;
     }
 
-    boolean observed() {
-        return taps.length > 0;
-    }
-
     // ---- splice (epoll) ------------------------------------------------------------------------------------------
 
     private void startSplice() {
@@ -197,7 +197,9 @@ final class Direction {
     /** {@code n} more bytes went into the pipe: counted as relayed, like a read. */
     void spliced(int n) {
         bytes += n;
-        connection.observer().relayed(connection, upstream, n);
+        if (relayedTo != null) {
+            relayedTo.relayed(connection, upstream, n);
+        }
     }
 
     /** The pipe emptied into the target after the target was full: the source reads again. */

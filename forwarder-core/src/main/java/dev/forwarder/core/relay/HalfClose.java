@@ -27,9 +27,13 @@ final class HalfClose {
         Channel peer = direction.target;
         switch (connection.state) {
             case CONNECTING -> {
-                if (direction.bytes() == 0) {
-                    // A client that closes before it sent anything and before its backend answered has left (a
-                    // half-closed request would have bytes ahead of its FIN): it leaves the queue, its pick ends.
+                if (!direction.upstream) {
+                    // A backend handler let the backend's FIN through before its channelActive: it ends at once.
+                    connection.close(CloseReason.BACKEND_CLOSED);
+                } else if (direction.bytes() == 0 && connection.isQueued()) {
+                    // A client that closes while it waits in the queue, before it sent anything, has left (a
+                    // half-closed request would have bytes ahead of its FIN): it leaves the queue now. During a
+                    // connect it stays: a server-speaks-first backend may still answer it (a banner check).
                     connection.close(CloseReason.CLIENT_CLOSED);
                 } else {
                     connection.earlyClientFin = true;
@@ -60,6 +64,11 @@ final class HalfClose {
                 // CLOSING or CLOSED: already ending.
             }
         }
+    }
+
+    /** Whether {@link #shutdownOutput} ran for {@code channel}: after that, its own FIN ends it normally. */
+    static boolean outputShut(Channel channel) {
+        return !channel.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE);
     }
 
     private static void shutdownOutput(ChannelFuture flushed) {

@@ -40,6 +40,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private final RelayContext context;
     private final ConnectionObserver observer;
     private final long sequence = IDS.incrementAndGet();
+    private String id;
     private final long acceptedNanos = System.nanoTime();
     private final Direction up;
     private final Direction down;
@@ -62,17 +63,23 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     public RelayConnection(RelayContext context) {
         this.context = context;
         this.observer = context.observer();
-        PipeBudget pipes = context.splicePipes();
+        this.connector = new BackendConnector(this, context);
+        PipeBudget pipes = context.splicePipes(connector.handlers());
         this.up = new Direction(this, true, pipes);
         this.down = new Direction(this, false, pipes);
-        this.connector = new BackendConnector(this, context);
     }
 
     // ---- ConnectionInfo -------------------------------------------------------------------------------------
 
     @Override
     public String id() {
-        return Long.toHexString(sequence);
+        // Built once: the log lines, the registry and observers all ask for it.
+        String hex = id;
+        if (hex == null) {
+            hex = Long.toHexString(sequence);
+            id = hex;
+        }
+        return hex;
     }
 
     @Override
@@ -151,6 +158,15 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     ConnectionObserver observer() {
         return observer;
+    }
+
+    ConnectionObserver bytesObserver() {
+        return context.bytesObserver();
+    }
+
+    /** Waiting in the chooser's queue for a backend to have room. */
+    boolean isQueued() {
+        return connector.isQueued();
     }
 
     boolean isConnecting() {
@@ -296,6 +312,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         }
         state = ConnectionState.OPEN;
         observer.opened(this);
+        // Subscriptions that filter by backend (or by a client a PROXY header named) can tell only now.
+        context.subscriptions().attachTo(this);
         if (early != null) {
             early.writeTo(outbound);
         }
@@ -380,15 +398,16 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private void channelClosed(Channel channel) {
         if (isOpen()) {
             boolean clientSide = channel == inbound;
-            boolean afterItsOwnFin = clientSide ? state == ConnectionState.BACKEND_DONE
-                    : channel == outbound && state == ConnectionState.CLIENT_DONE;
+            boolean afterItsOwnFin = (clientSide ? state == ConnectionState.BACKEND_DONE
+                    : channel == outbound && state == ConnectionState.CLIENT_DONE) && HalfClose.outputShut(channel);
             if (afterItsOwnFin) {
                 // The side whose output was shut after the other's FIN closed at its own FIN (see HalfClose): the
                 // normal end. What it sent last is flushed to the peer before the peer closes.
                 HalfClose.inputEnded(this, clientSide ? up : down);
             } else if (clientSide || channel == outbound) {
-                // A side closed without a FIN first (closed by Netty after a failure): end the whole connection.
-                close(clientSide ? CloseReason.CLIENT_CLOSED : CloseReason.BACKEND_CLOSED);
+                // A side closed without its FIN: Netty closes a channel so only on a failure (a reset or a broken
+                // pipe found while writing, an epoll error), often before it reports the exception. An abort.
+                close(clientSide ? CloseReason.CLIENT_RESET : CloseReason.BACKEND_RESET);
             }
         }
         if (--openChannels == 0) {

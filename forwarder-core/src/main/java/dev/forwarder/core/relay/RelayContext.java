@@ -22,6 +22,7 @@ public final class RelayContext {
     private final ListenerSettings settings;
     private final BackendChooser chooser;
     private final ConnectionObserver observer;
+    private final ConnectionObserver bytesObserver;
     private final BackendChannels backendChannels;
     private final ConnectPolicy bindPolicy;
     private final WriteBufferWaterMark waterMark;
@@ -50,6 +51,7 @@ public final class RelayContext {
         this.settings = settings;
         this.chooser = chooser;
         this.observer = ConnectionObserver.compose(List.of(registry, observer, ConnectionLog.INSTANCE));
+        this.bytesObserver = this.observer.bytesObserver();
         this.backendChannels = backendChannels;
         this.bindPolicy = policy;
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLowWaterMark(),
@@ -72,6 +74,11 @@ public final class RelayContext {
 
     ConnectionObserver observer() {
         return observer;
+    }
+
+    /** Who hears of the bytes of each read, or {@code null}: see {@link ConnectionObserver#bytesObserver()}. */
+    ConnectionObserver bytesObserver() {
+        return bytesObserver;
     }
 
     /** Makes the channel of each connect try. */
@@ -100,12 +107,11 @@ public final class RelayContext {
      * The splice budget when connections may switch a direction to splice (asked for, epoll, and no handler that
      * must see the bytes), else {@code null}. A backend-side handler that must see them turns it off per connection.
      */
-    PipeBudget splicePipes() {
+    PipeBudget splicePipes(ConnectionHandlers backendHandlers) {
         if (!splices) {
             return null;
         }
-        ConnectionHandlers backend = chooser.backendHandlers();
-        return backend == null || backend.allowsSplice() ? pipes : null;
+        return backendHandlers == null || backendHandlers.allowsSplice() ? pipes : null;
     }
 
     /** The idle timeout in nanoseconds; 0 = none. */

@@ -188,7 +188,7 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
         close();
     }
 
-    /** The connection ended: the pipe closes once Netty has released the region too. */
+    /** The connection ended, or splicing stopped: the pipe closes once Netty has released the region too. */
     void close() {
         if (region != null) {
             region.release();
@@ -279,8 +279,9 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
     }
 
     /**
-     * The pipe's content as a message for the target channel. One instance per direction, written again for
-     * each load: the direction holds one reference for its life and each write one more, which Netty releases.
+     * The pipe's content as a message for the target channel. One instance per pipe, written again for each load:
+     * the direction holds one reference while it splices through that pipe and each write one more, which Netty
+     * releases; the last release closes the pipe.
      */
     private final class PipeRegion extends AbstractReferenceCounted implements FileRegion {
 

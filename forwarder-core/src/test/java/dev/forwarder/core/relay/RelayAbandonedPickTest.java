@@ -47,26 +47,6 @@ class RelayAbandonedPickTest {
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
-    void clientThatClosesBeforeSendingAnythingLeavesAndIsNoFailureOfTheBackend(Transport transport) throws Exception {
-        RecordingObserver observer = new RecordingObserver();
-        try (FullAcceptQueue slow = new FullAcceptQueue()) {
-            FixedChooser chooser = new FixedChooser(slow.address());
-            try (RelayFixture relay = new RelayFixture(transport,
-                    RelayFixture.settings().withConnectTimeout(Duration.ofSeconds(10)), chooser, observer, 1)) {
-                Socket client = relay.connect();
-                await().atMost(Duration.ofSeconds(5)).until(() -> chooser.chosen.get() == 1);
-                client.close();
-                // Well before the 10 s connect timeout: the client is gone, so is its pick.
-                await().atMost(Duration.ofSeconds(3)).until(() -> observer.closed.size() == 1);
-                assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.CLIENT_CLOSED);
-                assertThat(chooser.connectFailed).hasValue(0);
-                assertThat(chooser.abandoned).hasValue(1);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void idleTimeoutDuringTheConnectIsNoFailureOfTheBackend(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (FullAcceptQueue slow = new FullAcceptQueue()) {

@@ -131,17 +131,21 @@ class RelayStateMachineTest {
     }
 
     @Test
-    void clientFinWithNoBytesBeforeTheConnectHasLeftAndAbandonsThePick() {
+    void clientFinWithNoBytesDuringTheConnectStillGetsWhatAServerFirstBackendSays() {
+        // A banner check: connect, shut the output at once, read what the server says first (SMTP, MySQL, SSH).
         accept(1);
         client.peerFin();
+        assertThat(connection.state()).isEqualTo(CONNECTING);
 
+        backend(0).connectSucceeds();
+        assertThat(backend(0).sent()).containsExactly(FIN);
+        backend(0).peerSends("220 banner");
+        backend(0).peerFin();
+
+        assertThat(client.sent()).containsExactly("220 banner", CLOSE);
         assertClosed(CloseReason.CLIENT_CLOSED);
-        assertThat(client.sent()).containsExactly(CLOSE);
-        assertThat(backend(0).sent()).containsExactly(CLOSE);
-        assertThat(observer.opened).hasValue(0);
-        assertThat(chooser.abandoned).hasValue(1);
+        assertThat(chooser.connected).hasValue(1);
         assertThat(chooser.connectFailed).hasValue(0);
-        assertThat(chooser.connected).hasValue(0);
     }
 
     @Test
@@ -258,15 +262,16 @@ class RelayStateMachineTest {
     }
 
     @Test
-    void backendClosingWithoutAFinWhileOpenEndsTheConnection() {
+    void backendClosingWithoutAFinWhileOpenIsAnAbort() {
+        // Netty closes a channel without a FIN only after a failure: the client must not see a clean end.
         accept(1);
         backend(0).connectSucceeds();
         client.peerSends("request");
         backend(0).close();
         backend(0).runPendingTasks();
 
-        assertClosed(CloseReason.BACKEND_CLOSED);
-        assertThat(client.sent()).containsExactly(CLOSE);
+        assertClosed(CloseReason.BACKEND_RESET);
+        assertThat(client.sent()).containsExactly(RESET);
     }
 
     // ---- resets --------------------------------------------------------------------------------------------------
@@ -343,6 +348,33 @@ class RelayStateMachineTest {
 
         assertClosed(CloseReason.IDLE_TIMEOUT);
         assertThat(backend(0).sent()).containsExactly(RESET);
+    }
+
+    @Test
+    void aClientResetFoundWhileWritingToItIsAnAbortThoughNettyClosesItFirst() {
+        accept(1);
+        backend(0).connectSucceeds();
+        client.peerSends("request");
+        client.peerFin();
+        backend(0).peerSends("the first part of a long answer");
+        client.peerResetFoundOnWrite();
+
+        assertClosed(CloseReason.CLIENT_RESET);
+        assertThat(backend(0).sent()).containsExactly("request", FIN, RESET);
+    }
+
+    @Test
+    void aBackendResetFoundWhileWritingTheTailOfAnUploadIsAnAbort() {
+        accept(1);
+        backend(0).connectSucceeds();
+        backend(0).peerSends("answer");
+        backend(0).peerFin();
+        backend(0).stallWrites(true);
+        client.peerSends("the tail of an upload");
+        backend(0).peerResetFoundOnWrite();
+
+        assertClosed(CloseReason.BACKEND_RESET);
+        assertThat(client.sent()).containsExactly("answer", FIN, RESET);
     }
 
     // ---- idle timeout ------------------------------------------------------------------------------------------

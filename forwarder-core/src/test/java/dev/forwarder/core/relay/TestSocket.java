@@ -56,6 +56,18 @@ interface TestSocket extends DuplexChannel {
         runPendingTasks();
     }
 
+    /**
+     * The peer is gone and a write to it fails: Netty closes the channel first and reports the error after (as
+     * its socket channels do for a reset or a broken pipe found while writing).
+     */
+    default void peerResetFoundOnWrite() {
+        // As Netty: the close future completes first (its listeners, the relay's among them, run), then the failed
+        // write's error goes down the pipeline while the handlers are still there.
+        closeFuture().addListener(closed -> pipeline().fireExceptionCaught(new IOException("Connection reset by peer")));
+        unsafe().close(unsafe().voidPromise());
+        runPendingTasks();
+    }
+
     private void endInput() {
         if (wire().inputShutdown) {
             return;
