@@ -2,6 +2,11 @@ package dev.forwarder.app;
 
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
+import dev.forwarder.app.admin.AdminRoutes;
+import dev.forwarder.app.admin.AdminServer;
+import dev.forwarder.app.admin.MetricsWriter;
+import dev.forwarder.app.admin.ReloadHook;
+import dev.forwarder.app.config.AdminConfig;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
@@ -66,6 +71,10 @@ public final class Forwarder implements AutoCloseable {
     private volatile Map<String, BoundListener> listeners = Map.of();
     private volatile Map<String, Pool> pools = Map.of();
     private final Map<String, ConnectionObserver> observers = new LinkedHashMap<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile AdminServer admin;
+    private volatile ReloadHook reloadHook;
+    private volatile MetricsWriter metricsWriter;
 
     private Forwarder(ForwarderConfig config) {
         this.relay = RelayServer.start(config.transport(), config.ioThreads());
@@ -90,6 +99,14 @@ public final class Forwarder implements AutoCloseable {
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
                     Addresses.format(listener.localAddress()), settings.pool(),
                     config.poolOf(settings).backends().size());
+        }
+        if (config.admin().enabled()) {
+            try {
+                forwarder.startAdmin(config.admin());
+            } catch (ListenerBindException | RuntimeException e) {
+                forwarder.shutdown(Duration.ZERO);
+                throw e;
+            }
         }
         return forwarder;
     }
@@ -207,9 +224,75 @@ public final class Forwarder implements AutoCloseable {
             }
             if (current != null) {
                 syncPausing();
+                if (current.admin().enabled() != next.admin().enabled()
+                        || !current.admin().bind().equals(next.admin().bind())) {
+                    log.warn("admin settings changed enabled={} bind={}: they take a restart, the admin port stays as"
+                            + " it was", next.admin().enabled(), Addresses.format(next.admin().bind()));
+                }
+            }
+            if (draining.get()) {
+                // A listener this apply bound must not accept either.
+                listeners.values().forEach(BoundListener::stopAccepting);
             }
             return changed.build();
         }
+    }
+
+    private void startAdmin(AdminConfig settings) throws ListenerBindException {
+        admin = AdminServer.start(settings.bind(), new AdminRoutes(this));
+        if (!settings.loopback() && settings.token().isEmpty()) {
+            log.warn("admin port open beyond this machine without a token address={} risk=\"anyone who reaches it"
+                    + " can drain backends and cut connections\" fix=\"set forwarder.admin.token or bind"
+                    + " 127.0.0.1\"", Addresses.format(admin.address()));
+        }
+    }
+
+    /** Where the admin port listens (the real port where the config said 0), or {@code null} without one. */
+    public InetSocketAddress adminAddress() {
+        AdminServer server = admin;
+        return server == null ? null : server.address();
+    }
+
+    /** The admin port, or {@code null} without one. */
+    public AdminServer adminServer() {
+        return admin;
+    }
+
+    /** What {@code POST /api/reload} calls; until one is set it answers 503 "reload not configured". */
+    public void reloadHook(ReloadHook hook) {
+        reloadHook = hook;
+    }
+
+    public ReloadHook reloadHook() {
+        return reloadHook;
+    }
+
+    /** What {@code GET /metrics} serves; until one is set it answers 503 "metrics not configured". */
+    public void metricsWriter(MetricsWriter writer) {
+        metricsWriter = writer;
+    }
+
+    public MetricsWriter metricsWriter() {
+        return metricsWriter;
+    }
+
+    /**
+     * Stops accepting on every listener, as at SIGTERM, but keeps running: open connections carry on, pools keep
+     * checking, and {@code /readyz} answers 503 from now on. There is no way back but a restart. Idempotent.
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (changes) {
+            log.info("draining listeners={} open_connections={}", listeners.size(), relay.activeConnections());
+            listeners.values().forEach(BoundListener::stopAccepting);
+        }
+    }
+
+    /** Whether {@link #drain} or {@link #shutdown} has begun: no listener accepts any more. */
+    public boolean draining() {
+        return draining.get();
     }
 
     private static void requireSameRestartSettings(ForwarderConfig current, ForwarderConfig next) {
@@ -363,6 +446,7 @@ public final class Forwarder implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return 0;
         }
+        draining.set(true);
         synchronized (changes) {
             log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
                     relay.activeConnections(), drain.toMillis());
@@ -370,6 +454,11 @@ public final class Forwarder implements AutoCloseable {
             pools.values().forEach(Pool::close);
         }
         int cut = relay.shutdown(drain);
+        AdminServer server = admin;
+        if (server != null) {
+            // Last, so that /healthz answers and /readyz says 503 during the drain.
+            server.close();
+        }
         log.info("stopped connections_cut={}", cut);
         return cut;
     }
@@ -413,7 +502,8 @@ public final class Forwarder implements AutoCloseable {
          * as the pool stays available and forwarder runs.
          */
         void resume(BoundListener listener, Pool pool) {
-            if (stopped.get() || !pool.available() || listener.isAccepting() || listeners.get(listener.name()) != listener) {
+            if (stopped.get() || draining.get() || !pool.available() || listener.isAccepting()
+                    || listeners.get(listener.name()) != listener) {
                 return;
             }
             try {

@@ -30,6 +30,15 @@ public final class ConfigPrinter {
         out.append("  metrics {\n");
         line(out, 2, "enabled", Boolean.toString(config.metricsEnabled()));
         out.append("  }\n");
+        out.append("  admin {\n");
+        line(out, 2, "enabled", Boolean.toString(config.admin().enabled()));
+        line(out, 2, "bind", ConfigUtil.quoteString(dev.forwarder.core.Addresses.format(config.admin().bind())));
+        if (config.admin().token().isEmpty()) {
+            line(out, 2, "token", "\"\"");
+        } else {
+            out.append("    # token is set (not shown)\n");
+        }
+        out.append("  }\n");
         out.append("  listeners {\n");
         for (ListenerConfig listener : config.listeners().values()) {
             out.append("    ").append(ConfigUtil.joinPath(listener.name())).append(" {\n");

@@ -18,6 +18,7 @@ import java.util.TreeMap;
  *        and the registry stays empty
  * @param listeners by name, at least one, each naming a pool in {@code pools}; iterated in name order
  * @param pools by name; iterated in name order
+ * @param admin the admin port ({@code forwarder.admin})
  */
 public record ForwarderConfig(
         Transport transport,
@@ -25,11 +26,19 @@ public record ForwarderConfig(
         Duration shutdownTimeout,
         boolean metricsEnabled,
         Map<String, ListenerConfig> listeners,
-        Map<String, PoolConfig> pools) {
+        Map<String, PoolConfig> pools,
+        AdminConfig admin) {
 
     public static final int MAX_IO_THREADS = 1024;
 
+    /** Without an admin port. */
+    public ForwarderConfig(Transport transport, int ioThreads, Duration shutdownTimeout, boolean metricsEnabled,
+            Map<String, ListenerConfig> listeners, Map<String, PoolConfig> pools) {
+        this(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners, pools, AdminConfig.DISABLED);
+    }
+
     public ForwarderConfig {
+        Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         listeners = Collections.unmodifiableMap(new TreeMap<>(listeners));

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
-            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
+            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "admin");
     static final List<String> METRICS_KEYS = List.of("enabled");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
@@ -50,6 +51,7 @@ final class SettingsReader {
         ConfigFields metrics = new ConfigFields(root.objectOrEmpty("metrics"), ROOT + ".metrics");
         metrics.checkKeys(METRICS_KEYS);
         boolean metricsEnabled = metrics.bool("enabled");
+        AdminConfig admin = admin(root);
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -108,7 +110,17 @@ final class SettingsReader {
         }
         return build(forwarder, ROOT,
                 () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners,
-                        pools));
+                        pools, admin));
+    }
+
+    private static AdminConfig admin(ConfigFields root) {
+        ConfigObject object = root.objectOrEmpty("admin");
+        ConfigFields admin = new ConfigFields(object, ROOT + ".admin");
+        admin.checkKeys(ADMIN_KEYS);
+        boolean enabled = admin.bool("enabled");
+        InetSocketAddress bind = address(admin.value("bind", "\"host:port\""), admin.pathOf("bind"), true).resolved();
+        String token = admin.string("token", "a string (empty: no token)");
+        return build(object, ROOT + ".admin", () -> new AdminConfig(enabled, bind, token));
     }
 
     private static Transport transport(ConfigFields root) {

@@ -78,6 +78,7 @@ final class MemberCheck {
         if (stopped) {
             return;
         }
+        member.checked(result.passed(), result.detail());
         if (result.passed()) {
             failures = 0;
             passes++;
