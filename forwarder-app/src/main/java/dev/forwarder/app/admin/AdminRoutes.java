@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * What each admin path does, and the rules every request passes first, in this order: with a token configured,
- * {@code Authorization: Bearer TOKEN} on everything but {@code /healthz} and {@code /readyz} (401); a known path
+ * {@code Authorization: Bearer TOKEN} on everything but {@code /healthz}, {@code /readyz} and the status page's
+ * HTML at {@code /} (401); a known path
  * (404); the method it takes (405, with {@code Allow}); on a mutation ({@code POST} or {@code DELETE}) the header
  * {@code X-Forwarder-Admin: 1}, which no cross-site form can send (403). Errors are {@code {"error": "..."}}.
  */
@@ -49,7 +50,10 @@ public final class AdminRoutes {
             return AdminResponse.error(HttpResponseStatus.BAD_REQUEST, "bad request URI: " + e.getMessage());
         }
         boolean probe = path.size() == 1 && (path.get(0).equals("healthz") || path.get(0).equals("readyz"));
-        if (!probe && !authorized(request)) {
+        // The status page's HTML holds no data (it reads the API with the token the operator types into it), and a
+        // browser cannot send a bearer token when it opens a URL: it is served without one.
+        boolean page = path.isEmpty();
+        if (!probe && !page && !authorized(request)) {
             return AdminResponse.error(HttpResponseStatus.UNAUTHORIZED,
                     "unauthorized (expected: Authorization: Bearer <forwarder.admin.token>)");
         }
