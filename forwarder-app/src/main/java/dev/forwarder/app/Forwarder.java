@@ -58,6 +58,7 @@ public final class Forwarder implements AutoCloseable {
 
     private final RelayServer relay;
     private final MetricRegistry metrics = new MetricRegistry();
+    private final PoolMetrics poolMetrics = new PoolMetrics(metrics);
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RelayHook hook = new RelayHook();
     // Changed only under the lock, by apply; each an immutable value swapped whole, so readers need no lock.
@@ -189,7 +190,7 @@ public final class Forwarder implements AutoCloseable {
             pools = Map.copyOf(nextPools);
             for (Pool pool : addedPools.values()) {
                 if (next.metricsEnabled()) {
-                    PoolMetrics.register(metrics, pool);
+                    poolMetrics.register(pool);
                 }
                 pool.addListener(hook);
                 pool.start();
@@ -203,7 +204,7 @@ public final class Forwarder implements AutoCloseable {
             for (Pool pool : droppedPools) {
                 // Its listeners are gone or moved to other pools; connections still draining only release.
                 pool.close();
-                metrics.removeMatching(MetricFilter.startsWith(MetricNames.pool(pool.name()) + "."));
+                poolMetrics.unregister(pool);
             }
             if (current != null) {
                 syncPausing();
@@ -250,7 +251,7 @@ public final class Forwarder implements AutoCloseable {
         if (!next.metricsEnabled()) {
             return ConnectionObserver.NOOP;
         }
-        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name));
+        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name, poolMetrics));
     }
 
     private BoundListener bind(ListenerConfig listener, ForwarderConfig next, Map<String, Pool> nextPools)

@@ -25,6 +25,7 @@ public final class PoolMember implements Backend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<FailureWindow> failures = new AtomicReference<>();
     private final AtomicLong checkFailures = new AtomicLong();
+    private final AtomicLong checkPasses = new AtomicLong();
     private volatile MemberState state = MemberState.UP;
     private volatile int scaledWeight;
 
@@ -143,6 +144,16 @@ public final class PoolMember implements Backend {
     /** Failed active health checks so far. */
     public long healthCheckFailures() {
         return checkFailures.get();
+    }
+
+    /** Passed active health checks so far. */
+    public long healthCheckPasses() {
+        return checkPasses.get();
+    }
+
+    /** Counts a passed health check; called by the checker. */
+    public void countCheckPass() {
+        checkPasses.incrementAndGet();
     }
 
     /** Counts a failed health check; called by the checker. */

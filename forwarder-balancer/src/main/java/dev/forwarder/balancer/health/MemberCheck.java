@@ -79,6 +79,7 @@ final class MemberCheck {
             return;
         }
         if (result.passed()) {
+            member.countCheckPass();
             failures = 0;
             passes++;
             if (verdict == MemberState.DOWN && passes >= settings.rise()) {
