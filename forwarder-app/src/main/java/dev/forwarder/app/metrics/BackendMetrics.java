@@ -34,7 +34,7 @@ final class BackendMetrics {
     /** Registers every {@link MetricNames#BACKEND_LEAVES} metric of {@code member}, replacing any of that name. */
     static BackendMetrics register(MetricRegistry registry, String pool, PoolMember member) {
         BackendMetrics metrics = new BackendMetrics(pool, member);
-        metrics.unregister(registry);
+        metrics.removeAll(registry);
         metrics.add(registry, MetricNames.ACTIVE_CONNECTIONS, (Gauge<Integer>) member::activeConnections);
         metrics.add(registry, MetricNames.UP, (Gauge<Integer>) () -> member.state() == MemberState.UP ? 1 : 0);
         metrics.add(registry, MetricNames.STATE, (Gauge<String>) () -> label(member.state()));
@@ -63,9 +63,12 @@ final class BackendMetrics {
     void unregister(MetricRegistry registry) {
         com.codahale.metrics.Metric registered =
                 registry.getMetrics().get(MetricNames.backend(pool, member.name(), MetricNames.CONNECTS));
-        if (registered != null && registered != connects) {
-            return;
+        if (registered == null || registered == connects) {
+            removeAll(registry);
         }
+    }
+
+    private void removeAll(MetricRegistry registry) {
         for (String leaf : MetricNames.BACKEND_LEAVES) {
             registry.remove(MetricNames.backend(pool, member.name(), leaf));
         }
