@@ -2,10 +2,12 @@ package dev.forwarder.app;
 
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
 import dev.forwarder.app.config.WhenNoBackend;
+import dev.forwarder.app.metrics.JmxNames;
 import dev.forwarder.app.metrics.ListenerMetrics;
 import dev.forwarder.app.metrics.MetricNames;
 import dev.forwarder.app.metrics.PoolMetrics;
@@ -59,6 +61,8 @@ public final class Forwarder implements AutoCloseable {
     private final RelayServer relay;
     private final MetricRegistry metrics = new MetricRegistry();
     private final PoolMetrics poolMetrics = new PoolMetrics(metrics);
+    // metrics.jmx = true: the registry's MBeans, from start to shutdown.
+    private volatile JmxReporter jmx;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RelayHook hook = new RelayHook();
     // Changed only under the lock, by apply; each an immutable value swapped whole, so readers need no lock.
@@ -86,6 +90,11 @@ public final class Forwarder implements AutoCloseable {
             forwarder.relay.close();
             throw e;
         }
+        if (config.metricsEnabled() && config.metricsJmx()) {
+            forwarder.jmx = JmxReporter.forRegistry(forwarder.metrics).inDomain("forwarder")
+                    .createsObjectNamesWith(new JmxNames()).build();
+            forwarder.jmx.start();
+        }
         for (BoundListener listener : forwarder.listeners.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
@@ -104,7 +113,7 @@ public final class Forwarder implements AutoCloseable {
      *
      * @return what changed, for a log line
      * @throws IllegalArgumentException when {@code next} changes what needs a restart (transport, io-threads,
-     *     metrics.enabled); nothing has changed
+     *     metrics.enabled, metrics.jmx); nothing has changed
      * @throws ListenerBindException when a new listener cannot bind; nothing has changed
      */
     public Reconfiguration apply(ForwarderConfig next) throws ListenerBindException {
@@ -217,6 +226,7 @@ public final class Forwarder implements AutoCloseable {
         requireSame("forwarder.transport", current.transport(), next.transport());
         requireSame("forwarder.io-threads", current.ioThreads(), next.ioThreads());
         requireSame("forwarder.metrics.enabled", current.metricsEnabled(), next.metricsEnabled());
+        requireSame("forwarder.metrics.jmx", current.metricsJmx(), next.metricsJmx());
     }
 
     private static void requireSame(String key, Object running, Object wanted) {
@@ -371,6 +381,9 @@ public final class Forwarder implements AutoCloseable {
             pools.values().forEach(Pool::close);
         }
         int cut = relay.shutdown(drain);
+        if (jmx != null) {
+            jmx.stop();
+        }
         log.info("stopped connections_cut={}", cut);
         return cut;
     }
