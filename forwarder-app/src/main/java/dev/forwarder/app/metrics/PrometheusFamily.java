@@ -3,8 +3,8 @@ package dev.forwarder.app.metrics;
 import dev.forwarder.app.metrics.MetricNames.Parsed;
 
 /**
- * The Prometheus metric families forwarder exports, in the order they are written, and which Dropwizard metric
- * feeds each ({@link #of}). Names are given without the {@code _total} a counter gets when written.
+ * The Prometheus metric families forwarder exports (written in name order) and which Dropwizard metric feeds each
+ * ({@link #of}). Names are given without the {@code _total} a counter gets when written.
  */
 enum PrometheusFamily {
     LISTENER_ACCEPTED("forwarder_listener_accepted", Kind.COUNTER, "Connections accepted by the listener."),

@@ -189,6 +189,8 @@ class PrometheusMetricsTest {
 
             everyFamilyHasHelpAndType(metrics);
             promtoolAccepts(metrics.text);
+            // For a person to look at (README, notes): what a scrape after this traffic returns.
+            Files.writeString(Path.of("target", "metrics-after-known-traffic.prom"), metrics.text);
         }
     }
 
