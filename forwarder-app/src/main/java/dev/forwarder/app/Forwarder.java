@@ -2,6 +2,7 @@ package dev.forwarder.app;
 
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
 import dev.forwarder.app.admin.AdminRoutes;
 import dev.forwarder.app.admin.AdminServer;
 import dev.forwarder.app.admin.MetricsWriter;
@@ -11,9 +12,11 @@ import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
 import dev.forwarder.app.config.WhenNoBackend;
+import dev.forwarder.app.metrics.JmxNames;
 import dev.forwarder.app.metrics.ListenerMetrics;
 import dev.forwarder.app.metrics.MetricNames;
 import dev.forwarder.app.metrics.PoolMetrics;
+import dev.forwarder.app.metrics.PrometheusMetrics;
 import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.balancer.Pool;
 import dev.forwarder.balancer.PoolChanges;
@@ -63,6 +66,9 @@ public final class Forwarder implements AutoCloseable {
 
     private final RelayServer relay;
     private final MetricRegistry metrics = new MetricRegistry();
+    private final PoolMetrics poolMetrics = new PoolMetrics(metrics);
+    // metrics.jmx = true: the registry's MBeans, from start to shutdown.
+    private volatile JmxReporter jmx;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RelayHook hook = new RelayHook();
     // Changed only under the lock, by apply; each an immutable value swapped whole, so readers need no lock.
@@ -94,11 +100,19 @@ public final class Forwarder implements AutoCloseable {
             forwarder.relay.close();
             throw e;
         }
+        if (config.metricsEnabled() && config.metricsJmx()) {
+            forwarder.jmx = JmxReporter.forRegistry(forwarder.metrics).inDomain("forwarder")
+                    .createsObjectNamesWith(new JmxNames()).build();
+            forwarder.jmx.start();
+        }
         for (BoundListener listener : forwarder.listeners.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
                     Addresses.format(listener.localAddress()), settings.pool(),
                     config.poolOf(settings).backends().size());
+        }
+        if (config.metricsEnabled()) {
+            forwarder.metricsWriter = prometheus(new PrometheusMetrics(forwarder.metrics));
         }
         if (config.admin().enabled()) {
             try {
@@ -111,6 +125,21 @@ public final class Forwarder implements AutoCloseable {
         return forwarder;
     }
 
+    /** {@code GET /metrics}: the registry in the Prometheus text format. */
+    private static MetricsWriter prometheus(PrometheusMetrics exposition) {
+        return new MetricsWriter() {
+            @Override
+            public String contentType() {
+                return exposition.contentType();
+            }
+
+            @Override
+            public void write(java.io.OutputStream out) throws java.io.IOException {
+                exposition.writeTo(out);
+            }
+        };
+    }
+
     /**
      * Changes this forwarder to {@code next} in place. New listeners are bound first; if one cannot bind (its port
      * is in use), nothing has changed and the exception says why. Then changed pools take their new members,
@@ -120,7 +149,7 @@ public final class Forwarder implements AutoCloseable {
      *
      * @return what changed, for a log line
      * @throws IllegalArgumentException when {@code next} changes what needs a restart (transport, io-threads,
-     *     metrics.enabled); nothing has changed
+     *     metrics.enabled, metrics.jmx); nothing has changed
      * @throws ListenerBindException when a new listener cannot bind; nothing has changed
      */
     public Reconfiguration apply(ForwarderConfig next) throws ListenerBindException {
@@ -206,7 +235,7 @@ public final class Forwarder implements AutoCloseable {
             pools = Map.copyOf(nextPools);
             for (Pool pool : addedPools.values()) {
                 if (next.metricsEnabled()) {
-                    PoolMetrics.register(metrics, pool);
+                    poolMetrics.register(pool);
                 }
                 pool.addListener(hook);
                 pool.start();
@@ -220,7 +249,7 @@ public final class Forwarder implements AutoCloseable {
             for (Pool pool : droppedPools) {
                 // Its listeners are gone or moved to other pools; connections still draining only release.
                 pool.close();
-                metrics.removeMatching(MetricFilter.startsWith(MetricNames.pool(pool.name()) + "."));
+                poolMetrics.unregister(pool);
             }
             if (current != null) {
                 syncPausing();
@@ -299,6 +328,7 @@ public final class Forwarder implements AutoCloseable {
         requireSame("forwarder.transport", current.transport(), next.transport());
         requireSame("forwarder.io-threads", current.ioThreads(), next.ioThreads());
         requireSame("forwarder.metrics.enabled", current.metricsEnabled(), next.metricsEnabled());
+        requireSame("forwarder.metrics.jmx", current.metricsJmx(), next.metricsJmx());
     }
 
     private static void requireSame(String key, Object running, Object wanted) {
@@ -333,7 +363,7 @@ public final class Forwarder implements AutoCloseable {
         if (!next.metricsEnabled()) {
             return ConnectionObserver.NOOP;
         }
-        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name));
+        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name, poolMetrics));
     }
 
     private BoundListener bind(ListenerConfig listener, ForwarderConfig next, Map<String, Pool> nextPools)
@@ -458,6 +488,9 @@ public final class Forwarder implements AutoCloseable {
         if (server != null) {
             // Last, so that /healthz answers and /readyz says 503 during the drain.
             server.close();
+        }
+        if (jmx != null) {
+            jmx.stop();
         }
         log.info("stopped connections_cut={}", cut);
         return cut;

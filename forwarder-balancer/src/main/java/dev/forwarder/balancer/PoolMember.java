@@ -26,6 +26,7 @@ public final class PoolMember implements Backend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<FailureWindow> failures = new AtomicReference<>();
     private final AtomicLong checkFailures = new AtomicLong();
+    private final AtomicLong checkPasses = new AtomicLong();
     private volatile MemberState state = MemberState.UP;
     private volatile int scaledWeight;
     // Set on the control thread; each an immutable value (or int) read whole by the admin API and metrics.
@@ -209,6 +210,16 @@ public final class PoolMember implements Backend {
     /** Failed active health checks so far. */
     public long healthCheckFailures() {
         return checkFailures.get();
+    }
+
+    /** Passed active health checks so far. */
+    public long healthCheckPasses() {
+        return checkPasses.get();
+    }
+
+    /** Counts a passed health check; called by the checker. */
+    public void countCheckPass() {
+        checkPasses.incrementAndGet();
     }
 
     /** Counts a failed health check; called by the checker. */

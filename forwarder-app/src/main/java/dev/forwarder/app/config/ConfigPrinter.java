@@ -29,6 +29,7 @@ public final class ConfigPrinter {
         line(out, 1, "shutdown-timeout", duration(config.shutdownTimeout()));
         out.append("  metrics {\n");
         line(out, 2, "enabled", Boolean.toString(config.metricsEnabled()));
+        line(out, 2, "jmx", Boolean.toString(config.metricsJmx()));
         out.append("  }\n");
         out.append("  admin {\n");
         line(out, 2, "enabled", Boolean.toString(config.admin().enabled()));

@@ -22,7 +22,7 @@ final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
             "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "admin");
-    static final List<String> METRICS_KEYS = List.of("enabled");
+    static final List<String> METRICS_KEYS = List.of("enabled", "jmx");
     static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
@@ -52,6 +52,7 @@ final class SettingsReader {
         metrics.checkKeys(METRICS_KEYS);
         boolean metricsEnabled = metrics.bool("enabled");
         AdminConfig admin = admin(root);
+        boolean metricsJmx = metrics.bool("jmx");
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -109,7 +110,7 @@ final class SettingsReader {
                     + " e.g. listeners { web { bind = \"127.0.0.1:8080\", pool = web } })");
         }
         return build(forwarder, ROOT,
-                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners,
+                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, metricsJmx, listeners,
                         pools, admin));
     }
 

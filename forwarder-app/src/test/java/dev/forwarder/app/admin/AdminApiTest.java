@@ -261,12 +261,17 @@ class AdminApiTest {
     }
 
     @Test
-    void reloadAndMetricsAnswer503UntilTheirHooksAreSet() throws Exception {
+    void reloadAnswers503UntilItsHookIsSetAndMetricsServeThePrometheusExposition() throws Exception {
         try (AdminHarness harness = new AdminHarness()) {
             HttpResponse<String> reload = harness.post("/api/reload");
             assertThat(reload.statusCode()).isEqualTo(503);
             assertThat(json(reload).get("error").asText()).isEqualTo("reload not configured");
-            assertThat(harness.get("/metrics").statusCode()).isEqualTo(503);
+            harness.echoOnce();
+            HttpResponse<String> prometheus = harness.get("/metrics");
+            assertThat(prometheus.statusCode()).isEqualTo(200);
+            assertThat(prometheus.headers().firstValue("content-type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+            assertThat(prometheus.body()).contains("forwarder_listener_accepted_total{listener=\"web\"} 1");
 
             harness.forwarder.reloadHook(() -> new ReloadHook.ReloadReply(true, "added=[b]"));
             harness.forwarder.metricsWriter(new MetricsWriter() {

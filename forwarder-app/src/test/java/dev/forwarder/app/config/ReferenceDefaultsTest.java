@@ -39,7 +39,7 @@ class ReferenceDefaultsTest {
     void referenceConfDefinesExactlyTheDocumentedKeys() {
         assertThat(reference().entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
-                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled",
+                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "metrics.jmx",
                         "admin.enabled", "admin.bind", "admin.token",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
@@ -73,6 +73,7 @@ class ReferenceDefaultsTest {
         assertThat(config.ioThreads()).isZero();
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.metricsEnabled()).isTrue();
+        assertThat(config.metricsJmx()).isFalse();
     }
 
     @Test

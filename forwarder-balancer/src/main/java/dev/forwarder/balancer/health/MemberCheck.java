@@ -80,6 +80,7 @@ final class MemberCheck {
         }
         member.checked(result.passed(), result.detail());
         if (result.passed()) {
+            member.countCheckPass();
             failures = 0;
             passes++;
             if (verdict == MemberState.DOWN && passes >= settings.rise()) {
