@@ -18,6 +18,7 @@ import java.util.TreeMap;
  *        and the registry stays empty
  * @param listeners by name, at least one, each naming a pool in {@code pools}; iterated in name order
  * @param pools by name; iterated in name order
+ * @param logFormat how {@code run} writes its log lines; fixed for the life of the process
  */
 public record ForwarderConfig(
         Transport transport,
@@ -25,12 +26,14 @@ public record ForwarderConfig(
         Duration shutdownTimeout,
         boolean metricsEnabled,
         Map<String, ListenerConfig> listeners,
-        Map<String, PoolConfig> pools) {
+        Map<String, PoolConfig> pools,
+        LogFormat logFormat) {
 
     public static final int MAX_IO_THREADS = 1024;
 
     public ForwarderConfig {
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         listeners = Collections.unmodifiableMap(new TreeMap<>(listeners));
         pools = Collections.unmodifiableMap(new TreeMap<>(pools));
@@ -60,6 +63,12 @@ public record ForwarderConfig(
                         "pools: key " + entry.getKey() + " holds pool " + entry.getValue().name());
             }
         }
+    }
+
+    /** A config that logs as text. */
+    public ForwarderConfig(Transport transport, int ioThreads, Duration shutdownTimeout, boolean metricsEnabled,
+            Map<String, ListenerConfig> listeners, Map<String, PoolConfig> pools) {
+        this(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners, pools, LogFormat.TEXT);
     }
 
     /** The pool {@code listener} sends its connections to. */

@@ -21,8 +21,10 @@ import java.util.function.Supplier;
 final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
-            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
+            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "log");
     static final List<String> METRICS_KEYS = List.of("enabled");
+    static final List<String> LOG_KEYS = List.of("format");
+    static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
@@ -50,6 +52,9 @@ final class SettingsReader {
         ConfigFields metrics = new ConfigFields(root.objectOrEmpty("metrics"), ROOT + ".metrics");
         metrics.checkKeys(METRICS_KEYS);
         boolean metricsEnabled = metrics.bool("enabled");
+        ConfigFields logging = new ConfigFields(root.objectOrEmpty("log"), ROOT + ".log");
+        logging.checkKeys(LOG_KEYS);
+        LogFormat logFormat = logging.choice("format", LOG_FORMATS);
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -108,7 +113,7 @@ final class SettingsReader {
         }
         return build(forwarder, ROOT,
                 () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners,
-                        pools));
+                        pools, logFormat));
     }
 
     private static Transport transport(ConfigFields root) {

@@ -39,7 +39,7 @@ class ReferenceDefaultsTest {
     void referenceConfDefinesExactlyTheDocumentedKeys() {
         assertThat(reference().entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
-                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled",
+                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "log.format",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
@@ -72,6 +72,7 @@ class ReferenceDefaultsTest {
         assertThat(config.ioThreads()).isZero();
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.metricsEnabled()).isTrue();
+        assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     }
 
     @Test
