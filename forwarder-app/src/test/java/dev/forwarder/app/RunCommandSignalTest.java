@@ -186,6 +186,8 @@ class RunCommandSignalTest {
                 assertThat(tookMs).as("waited the shutdown-timeout, not much longer").isBetween(900L, 10_000L);
                 assertThat(output()).contains("stopped connections_cut=1");
                 assertThat(readsToTheEnd(client)).as("the client's connection was cut").isTrue();
+                backendSide.setSoTimeout(10_000);
+                assertThat(readsToTheEnd(backendSide)).as("the backend's connection was cut").isTrue();
             }
         }
     }
