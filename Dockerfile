@@ -13,13 +13,14 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE}
 
 # The mirror may serve a dated snapshot whose Release files are past Valid-Until. openjdk's postinst writes man
-# page links into /usr/share/man/man1, which minimal images may lack.
+# page links into /usr/share/man/man1, which minimal images may lack. (The same instruction, to the byte, as in
+# forwarder-it's forwarder-jre image, so that Docker's cache builds the JRE layer once for both.)
 RUN echo 'Acquire::Check-Valid-Until "false";' > /etc/apt/apt.conf.d/99no-check-valid-until \
  && mkdir -p /usr/share/man/man1 \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin forwarder \
  && mkdir -p /etc/forwarder /opt/forwarder
 
