@@ -17,16 +17,18 @@ as_root() {
 }
 
 engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
+seconds() { echo "$(( $(date +%s) - started )) s"; }
 
 ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   if [ "${#missing[@]}" -gt 0 ]; then
-    say "installing ${missing[*]} from Debian"
+    say "installing ${missing[*]} from Debian with apt-get (about 15 s)"
     # The mirror may serve a dated snapshot whose Release files are past Valid-Until.
     as_root apt-get -o Acquire::Check-Valid-Until=false update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    say "installed ${missing[*]} ($(( $(date +%s) - started )) s so far)"
   fi
 }
 
@@ -39,7 +41,10 @@ start_engine() {
   as_root setsid nohup "$dockerd_bin" >>"$dockerd_log" 2>&1 < /dev/null &
   local dockerd_pid=$!
   for _ in $(seq 1 120); do
-    engine_answers && return 0
+    if engine_answers; then
+      say "the Docker engine answers ($(seconds) so far)"
+      return 0
+    fi
     if ! kill -0 "$dockerd_pid" 2>/dev/null; then
       say "dockerd exited before answering; last lines of $dockerd_log:"
       tail -n 30 "$dockerd_log" >&2 || true
@@ -54,8 +59,9 @@ start_engine() {
 
 ensure_base_image() {
   if docker image inspect "$base_image" >/dev/null 2>&1; then return 0; fi
+  say "no local $base_image: trying docker pull (up to 20 s)"
   if timeout 20 docker pull -q "$base_image" >/dev/null 2>&1; then return 0; fi
-  say "no registry: building $base_image with debootstrap"
+  say "no registry: building $base_image with debootstrap from the Debian mirror (about 30 s; log: $log_dir/debootstrap.log)"
   local rootfs
   rootfs=$(mktemp -d /tmp/forwarder-rootfs.XXXXXX)
   if ! as_root debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
@@ -67,13 +73,15 @@ ensure_base_image() {
   # The mirror may serve a dated snapshot whose Release files are past Valid-Until.
   echo 'Acquire::Check-Valid-Until "false";' | as_root tee "$rootfs/etc/apt/apt.conf.d/99no-check-valid-until" >/dev/null
   as_root rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  say "importing the root file system as $base_image ($(seconds) so far)"
   as_root tar -C "$rootfs" --numeric-owner -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' - "$base_image" >/dev/null
   as_root rm -rf "$rootfs"
 }
 
+engine_answers || say "no Docker engine answers: setting one up (first run on this machine: about a minute)"
 ensure_packages
 start_engine
 ensure_base_image
-say "engine and $base_image ready in $(( $(date +%s) - started )) s"
+say "engine and $base_image ready in $(seconds)"

@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * A second signal while draining exits at once (status 1), unless it comes within a second of the first: wrappers
  * such as {@code timeout} or a shell often pass one Ctrl-C on as a second copy.
  *
- * <p>SIGHUP runs a hang-up action instead, which by default logs the signal and does nothing: without a handler
- * the JVM would exit with 129, cutting every transfer, for a signal operators send to ask for a reload.
+ * <p>SIGHUP runs a hang-up action instead ({@code run}: a reload), which by default logs the signal and does nothing:
+ * without a handler the JVM would exit with 129, cutting every transfer, for a signal operators send to ask for a
+ * reload. {@link #onHangUp} takes SIGHUP over on its own, before the stop signals, so that it is handled from the
+ * start of a command.
  */
 final class StopSignals {
 
@@ -46,12 +48,21 @@ final class StopSignals {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signals::onSignal);
         }
-        Signal.handle(new Signal("HUP"), sig -> onHangUp.run());
+        onHangUp(onHangUp);
         return signals;
     }
 
+    /**
+     * Takes over SIGHUP only, for {@code onHangUp}; SIGTERM and SIGINT keep the JVM's default (exit at once).
+     *
+     * @param onHangUp runs on the JVM's signal thread (a thread per signal), once per signal
+     */
+    static void onHangUp(Runnable onHangUp) {
+        Signal.handle(new Signal("HUP"), sig -> onHangUp.run());
+    }
+
     private static void reloadNotSupported() {
-        log.warn("received signal=SIGHUP, ignoring: reload is not supported yet");
+        log.warn("received signal=SIGHUP, ignoring: nothing to reload");
     }
 
     private void onSignal(Signal sig) {

@@ -40,14 +40,19 @@ public final class ConfigLoader {
         if (!Files.isReadable(file)) {
             throw new ConfigError(name, -1, null, "cannot read the file (permission denied)");
         }
+        // Absolute: HOCON resolves include "x.conf" against the file's parent, and a bare "fwd.conf" has none (its
+        // includes found nothing). Errors from here on name the file as HOCON's origins do, by its absolute path.
+        Path absolute = file.toAbsolutePath();
+        String absoluteName = absolute.toString();
         Config parsed;
         try {
-            parsed = ConfigFactory.parseFile(file.toFile(),
+            parsed = ConfigFactory.parseFile(absolute.toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
-            throw MissingInclude.matches(e, name) ? MissingInclude.of(e, name, lines(file)) : fromHocon(e, name);
+            throw MissingInclude.matches(e, absoluteName) ? MissingInclude.of(e, absoluteName, lines(absolute))
+                    : fromHocon(e, absoluteName);
         }
-        return validate(parsed, name);
+        return validate(parsed, absoluteName);
     }
 
     /**

@@ -40,6 +40,9 @@ public final class ConfigPrinter {
             out.append("    # token is set (not shown)\n");
         }
         out.append("  }\n");
+        out.append("  log {\n");
+        line(out, 2, "format", config.logFormat().label());
+        out.append("  }\n");
         out.append("  listeners {\n");
         for (ListenerConfig listener : config.listeners().values()) {
             out.append("    ").append(ConfigUtil.joinPath(listener.name())).append(" {\n");

@@ -20,6 +20,7 @@ import java.util.TreeMap;
  * @param listeners by name, at least one, each naming a pool in {@code pools}; iterated in name order
  * @param pools by name; iterated in name order
  * @param admin the admin port ({@code forwarder.admin})
+ * @param logFormat how {@code run} writes its log lines; fixed for the life of the process
  */
 public record ForwarderConfig(
         Transport transport,
@@ -29,19 +30,22 @@ public record ForwarderConfig(
         boolean metricsJmx,
         Map<String, ListenerConfig> listeners,
         Map<String, PoolConfig> pools,
-        AdminConfig admin) {
+        AdminConfig admin,
+        LogFormat logFormat) {
 
     public static final int MAX_IO_THREADS = 1024;
 
-    /** Without an admin port. */
+    /** Without an admin port, logging as text. */
     public ForwarderConfig(Transport transport, int ioThreads, Duration shutdownTimeout, boolean metricsEnabled,
             Map<String, ListenerConfig> listeners, Map<String, PoolConfig> pools) {
-        this(transport, ioThreads, shutdownTimeout, metricsEnabled, false, listeners, pools, AdminConfig.DISABLED);
+        this(transport, ioThreads, shutdownTimeout, metricsEnabled, false, listeners, pools, AdminConfig.DISABLED,
+                LogFormat.TEXT);
     }
 
     public ForwarderConfig {
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         listeners = Collections.unmodifiableMap(new TreeMap<>(listeners));
         pools = Collections.unmodifiableMap(new TreeMap<>(pools));

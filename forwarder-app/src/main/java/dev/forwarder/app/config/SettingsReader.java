@@ -21,9 +21,11 @@ import java.util.function.Supplier;
 final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
-            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "admin");
+            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "admin", "log");
     static final List<String> METRICS_KEYS = List.of("enabled", "jmx");
     static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
+    static final List<String> LOG_KEYS = List.of("format");
+    static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
@@ -53,6 +55,9 @@ final class SettingsReader {
         boolean metricsEnabled = metrics.bool("enabled");
         AdminConfig admin = admin(root);
         boolean metricsJmx = metrics.bool("jmx");
+        ConfigFields logging = new ConfigFields(root.objectOrEmpty("log"), ROOT + ".log");
+        logging.checkKeys(LOG_KEYS);
+        LogFormat logFormat = logging.choice("format", LOG_FORMATS);
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -111,7 +116,7 @@ final class SettingsReader {
         }
         return build(forwarder, ROOT,
                 () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, metricsJmx, listeners,
-                        pools, admin));
+                        pools, admin, logFormat));
     }
 
     private static AdminConfig admin(ConfigFields root) {
@@ -122,6 +127,7 @@ final class SettingsReader {
         InetSocketAddress bind = address(admin.value("bind", "\"host:port\""), admin.pathOf("bind"), true).resolved();
         String token = admin.string("token", "a string (empty: no token)");
         return build(object, ROOT + ".admin", () -> new AdminConfig(enabled, bind, token));
+
     }
 
     private static Transport transport(ConfigFields root) {

@@ -14,6 +14,7 @@ class ConfigPrinterTest {
               io-threads = 2
               shutdown-timeout = 1500ms
               metrics { enabled = false }
+              log { format = json }
               listeners {
                 web { bind = "127.0.0.1:8080", pool = web, idle-timeout = 0s, write-buffer-high-water-mark = 1 MiB }
                 "odd.name" { bind = "[::1]:0", pool = web, backlog = 7, write-buffer-low-water-mark = 1000 }
@@ -46,6 +47,7 @@ class ConfigPrinterTest {
                 "transport = nio",
                 "shutdown-timeout = 1500ms",
                 "metrics {\n    enabled = false\n    jmx = false\n  }",
+                "log {\n    format = json\n  }",
                 "bind = \"127.0.0.1:8080\"",
                 "idle-timeout = 0s",
                 "idle-timeout = 10m",

@@ -125,6 +125,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void logFormatIsOneOfTextAndJson() {
+        String unknown = ConfigFiles.example("", "").replace("forwarder {\n",
+                "forwarder {\n  log { format = xml }\n");
+        assertThat(errorAt(unknown, "xml", "forwarder.log.format").problem())
+                .isEqualTo("\"xml\" is not one of: text, json");
+
+        String typo = ConfigFiles.example("", "").replace("forwarder {\n", "forwarder {\n  log { fromat = json }\n");
+        assertThat(errorAt(typo, "fromat", "forwarder.log.fromat").problem())
+                .isEqualTo("unknown key, did you mean format? (expected one of: format)");
+    }
+
+    @Test
     void metricsSwitchIsCheckedLikeEveryOtherKey() {
         String typo = ConfigFiles.example("", "").replace("forwarder {\n",
                 "forwarder {\n  metrics { enabeld = false }\n");

@@ -39,7 +39,7 @@ class ReferenceDefaultsTest {
     void referenceConfDefinesExactlyTheDocumentedKeys() {
         assertThat(reference().entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
-                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "metrics.jmx",
+                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "metrics.jmx", "log.format",
                         "admin.enabled", "admin.bind", "admin.token",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
@@ -84,6 +84,11 @@ class ReferenceDefaultsTest {
         assertThat(admin.bind()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 9901));
         assertThat(admin.loopback()).isTrue();
         assertThat(admin.token()).isEmpty();
+    }
+
+    @Test
+    void logDefault() {
+        assertThat(ConfigLoader.parse(MINIMAL, "minimal").logFormat()).isEqualTo(LogFormat.TEXT);
     }
 
     @Test
