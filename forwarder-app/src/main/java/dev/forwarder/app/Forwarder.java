@@ -105,15 +105,10 @@ public final class Forwarder implements AutoCloseable {
                     .createsObjectNamesWith(new JmxNames()).build();
             forwarder.jmx.start();
         }
-        for (BoundListener listener : forwarder.listeners.values()) {
-            ListenerConfig settings = config.listeners().get(listener.name());
-            log.info("started listener={} address={} pool={} backends={}", listener.name(),
-                    Addresses.format(listener.localAddress()), settings.pool(),
-                    config.poolOf(settings).backends().size());
-        }
         if (config.metricsEnabled()) {
             forwarder.metricsWriter = prometheus(new PrometheusMetrics(forwarder.metrics));
         }
+        // Before the started lines: whoever waits for them (a test, a supervisor) finds the port up too.
         if (config.admin().enabled()) {
             try {
                 forwarder.startAdmin(config.admin());
@@ -121,6 +116,12 @@ public final class Forwarder implements AutoCloseable {
                 forwarder.shutdown(Duration.ZERO);
                 throw e;
             }
+        }
+        for (BoundListener listener : forwarder.listeners.values()) {
+            ListenerConfig settings = config.listeners().get(listener.name());
+            log.info("started listener={} address={} pool={} backends={}", listener.name(),
+                    Addresses.format(listener.localAddress()), settings.pool(),
+                    config.poolOf(settings).backends().size());
         }
         return forwarder;
     }

@@ -12,7 +12,10 @@
  * active checks (package {@code health}, run for the pool by {@code PoolChecks}), passive connect-failure counting,
  * cool-downs, slow-start ramps, DNS refreshes ({@code PoolResolver}) and reconfigurations
  * ({@link dev.forwarder.balancer.Pool#reconfigure}, reconciled by address in {@code MemberReconciler});
- * {@link dev.forwarder.balancer.PoolListener}s hear about it. The pick path reads one {@code PoolSnapshot};
+ * {@link dev.forwarder.balancer.PoolListener}s hear about it. Apart from its health, a member has an
+ * {@link dev.forwarder.balancer.AdminState} an operator sets ({@link dev.forwarder.balancer.Pool#setAdminState}:
+ * drain, disable, enable, with who and when in {@link dev.forwarder.balancer.MemberAdmin}), and may have a runtime
+ * weight; only an up and enabled member is picked. The pick path reads one {@code PoolSnapshot};
  * connections waiting for room queue in a {@code WaitQueue}.
  */
 package dev.forwarder.balancer;

@@ -4,6 +4,7 @@ import dev.forwarder.core.Addresses;
 import dev.forwarder.core.ListenerBindException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -74,17 +75,17 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast("admin", new AdminHandler(routes, failures));
                     }
                 });
-        try {
-            Channel channel = bootstrap.bind(bind).syncUninterruptibly().channel();
-            AdminServer server = new AdminServer(loop, channel, failures);
-            log.info("admin port started address={} url=http://{}/", Addresses.format(server.address()),
-                    Addresses.format(server.address()));
-            return server;
-        } catch (RuntimeException e) {
+        ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ListenerBindException("admin: cannot bind " + Addresses.format(bind) + ": " + reason, e);
+            Throwable cause = bound.cause();
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            throw new ListenerBindException("admin: cannot bind " + Addresses.format(bind) + ": " + reason, cause);
         }
+        AdminServer server = new AdminServer(loop, bound.channel(), failures);
+        log.info("admin port started address={} url=http://{}/", Addresses.format(server.address()),
+                Addresses.format(server.address()));
+        return server;
     }
 
     /** Where it listens, with the real port where 0 was asked for. */

@@ -312,6 +312,24 @@ class AdminApiTest {
     }
 
     @Test
+    void aTakenAdminPortFailsTheStartAndLeavesNothingOpen() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                TestEcho backend = new TestEcho()) {
+            dev.forwarder.app.config.ForwarderConfig config = dev.forwarder.app.config.ConfigLoader.parse("""
+                    forwarder {
+                      admin { bind = "127.0.0.1:%d" }
+                      listeners { web { bind = "127.0.0.1:0", pool = web } }
+                      pools { web { backends = [ "%s" ] } }
+                    }
+                    """.formatted(taken.getLocalPort(), backend.member()), "taken");
+
+            assertThatThrownBy(() -> dev.forwarder.app.Forwarder.start(config))
+                    .isInstanceOf(dev.forwarder.core.ListenerBindException.class)
+                    .hasMessage("admin: cannot bind 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+        }
+    }
+
+    @Test
     void theAdminPortStopsWithTheForwarder() throws Exception {
         AdminHarness harness = new AdminHarness();
         java.net.InetSocketAddress admin = harness.admin();
