@@ -31,6 +31,8 @@ public final class CaptureManager implements AutoCloseable {
 
     // Guarded by this: starting and stopping are rare (config, admin), never on the relay's path.
     private final Map<String, Active> active = new LinkedHashMap<>();
+    // Every pcap capture started, running or not, so that their files can still be listed after a stop.
+    private final Map<String, PcapFiles> written = new LinkedHashMap<>();
 
     /**
      * Captures {@code listener}'s traffic with {@code settings} from now on, open connections included, replacing
@@ -46,6 +48,7 @@ public final class CaptureManager implements AutoCloseable {
         if (settings.mode() == CaptureMode.PCAP) {
             files = new PcapFiles(settings.dir(), listener.name(), settings.maxFileSize(), settings.maxFiles());
             sink = new PcapSink(files);
+            written.put(listener.name() + "\0" + settings.dir().toAbsolutePath(), files);
         } else {
             sink = new TextSink(DumpMode.FULL, text -> captureLog.info("{}", text.stripTrailing()), () -> { });
         }
@@ -91,13 +94,14 @@ public final class CaptureManager implements AutoCloseable {
         return capture == null ? CaptureSettings.OFF : capture.settings();
     }
 
-    /** The pcap files of the running pcap captures, oldest first per listener. */
+    /**
+     * The pcap files of every pcap capture this forwarder ran, running or stopped, oldest first per listener; the
+     * file a running capture writes is complete up to its last flush (the writer flushes whenever it catches up).
+     */
     public synchronized List<Path> files() throws IOException {
         List<Path> all = new ArrayList<>();
-        for (Active capture : active.values()) {
-            if (capture.files() != null) {
-                all.addAll(capture.files().files());
-            }
+        for (PcapFiles files : written.values()) {
+            all.addAll(files.files());
         }
         return all;
     }

@@ -44,6 +44,11 @@ public record CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long ma
         return new CaptureSettings(other, maxBytes, dir, maxFileSize, maxFiles);
     }
 
+    /** The same settings with another {@code dir}. */
+    public CaptureSettings withDir(Path other) {
+        return new CaptureSettings(mode, maxBytes, other, maxFileSize, maxFiles);
+    }
+
     /** The same settings with another {@code max-bytes}. */
     public CaptureSettings withMaxBytes(long other) {
         return new CaptureSettings(mode, other, dir, maxFileSize, maxFiles);
