@@ -11,6 +11,7 @@ say() { printf 'test.sh: %s\n' "$*" >&2; }
 
 run_started=$(now_ms)
 bash scripts/docker-up.sh
+bash scripts/test-tools.sh
 say "Docker bootstrap took $(seconds_since "$run_started") s"
 
 summary=forwarder-it/target/failsafe-reports/failsafe-summary.xml
