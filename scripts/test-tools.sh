@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests call as programs (a test that needs one fails, never skips, when it is missing):
 #   prometheus   its promtool checks the /metrics exposition (PrometheusMetricsTest)
+#   tshark       reads the pcap files of a capture back as Wireshark would (PcapTsharkTest, PcapFilesTest)
+#   bsdextrautils  its hexdump -C is what --dump's layout is compared with (HexDumpTest)
 # Installs only what is missing, with one line saying what; runs apt-get update at most once, and only then.
 # Idempotent and quick when everything is present. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(prometheus)
+packages=(prometheus tshark bsdextrautils)
 
 missing=()
 for package in "${packages[@]}"; do

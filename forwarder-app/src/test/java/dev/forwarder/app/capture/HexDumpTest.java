@@ -13,7 +13,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The dump is exactly what {@code hexdump -C} prints for the same bytes (util-linux's, on this machine). */
 class HexDumpTest {
@@ -22,7 +21,8 @@ class HexDumpTest {
     Path dir;
 
     private String hexdump(byte[] data, String... options) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/hexdump")), "hexdump is installed (bsdextrautils)");
+        assertThat(Files.isExecutable(Path.of("/usr/bin/hexdump")))
+                .as("hexdump is installed (bsdextrautils): bash scripts/test-tools.sh").isTrue();
         Path file = Files.write(dir.resolve("data.bin"), data);
         List<String> command = new ArrayList<>(List.of("/usr/bin/hexdump", "-C"));
         command.addAll(List.of(options));

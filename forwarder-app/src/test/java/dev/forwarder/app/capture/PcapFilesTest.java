@@ -47,7 +47,8 @@ class PcapFilesTest {
         for (Path file : kept) {
             assertThat(Files.size(file)).isLessThanOrEqualTo(64 * 1024);
             assertThat(PcapReader.read(file)).isNotEmpty();
-            if (Files.isExecutable(Path.of("/usr/bin/tshark"))) {
+            assertThat(Files.isExecutable(Path.of("/usr/bin/tshark"))).as("tshark: bash scripts/test-tools.sh").isTrue();
+            {
                 Process tshark = new ProcessBuilder("/usr/bin/tshark", "-r", file.toString())
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 String out = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The pcap files as Wireshark reads them: Debian's {@code tshark} (installed by scripts/test-tools.sh) decodes the
@@ -39,7 +38,7 @@ class PcapTsharkTest {
 
     @BeforeEach
     void start() {
-        assumeTrue(Files.isExecutable(TSHARK), "tshark is installed (scripts/test-tools.sh)");
+        assertThat(Files.isExecutable(TSHARK)).as("%s is installed: bash scripts/test-tools.sh", TSHARK).isTrue();
         backend = TestServers.http();
     }
 
