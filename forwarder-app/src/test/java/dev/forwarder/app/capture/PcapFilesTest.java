@@ -48,14 +48,12 @@ class PcapFilesTest {
             assertThat(Files.size(file)).isLessThanOrEqualTo(64 * 1024);
             assertThat(PcapReader.read(file)).isNotEmpty();
             assertThat(Files.isExecutable(Path.of("/usr/bin/tshark"))).as("tshark: bash scripts/test-tools.sh").isTrue();
-            {
-                Process tshark = new ProcessBuilder("/usr/bin/tshark", "-r", file.toString())
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String out = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(tshark.waitFor(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(tshark.exitValue()).as(out).isZero();
-                assertThat(out.lines().count()).isEqualTo(PcapReader.read(file).size());
-            }
+            Process tshark = new ProcessBuilder("/usr/bin/tshark", "-r", file.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(tshark.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(tshark.exitValue()).as(out).isZero();
+            assertThat(out.lines().count()).isEqualTo(PcapReader.read(file).size());
         }
         assertThat(dir.resolve("other-20260101-000000-0001.pcap")).exists();
         assertThat(dir.resolve("web-notes.txt")).exists();
