@@ -25,11 +25,17 @@ final class CaptureQueue implements AutoCloseable {
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong droppedEvents = new AtomicLong();
     private final AtomicLong droppedBytes = new AtomicLong();
+    private final AtomicLong droppedTotal = new AtomicLong();
     private final AtomicBoolean parked = new AtomicBoolean();
     private final long bound;
     private final CaptureSink sink;
     private final Thread writer;
     private volatile boolean closing;
+    // Writer thread only: drops and write failures are reported at most once a second, with their counts.
+    private long lastDropReport = System.nanoTime() - REPORT_EVERY;
+    private long lastFailureReport = System.nanoTime() - REPORT_EVERY;
+    private long failures;
+    private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(1);
 
     CaptureQueue(String name, CaptureSink sink, long bound) {
         this.sink = sink;
@@ -45,6 +51,7 @@ final class CaptureQueue implements AutoCloseable {
         if (event instanceof CaptureEvent.Chunk chunk && queued.addAndGet(size) > bound) {
             queued.addAndGet(-size);
             droppedEvents.incrementAndGet();
+            droppedTotal.incrementAndGet();
             droppedBytes.addAndGet(chunk.data().length);
             return;
         }
@@ -59,7 +66,7 @@ final class CaptureQueue implements AutoCloseable {
 
     /** Chunks dropped so far because the writer fell behind. */
     long dropped() {
-        return droppedEvents.get();
+        return droppedTotal.get();
     }
 
     private void run() {
@@ -68,18 +75,18 @@ final class CaptureQueue implements AutoCloseable {
             if (event != null) {
                 queued.addAndGet(-event.size());
                 try {
-                    reportDrops();
+                    reportDrops(false);
                     sink.write(event);
                 } catch (IOException | RuntimeException e) {
-                    log.warn("capture write failed writer={} error=\"{}\"", writer.getName(), e.toString());
+                    failed(e);
                 }
                 continue;
             }
             try {
-                reportDrops();
+                reportDrops(closing);
                 sink.flush();
             } catch (IOException | RuntimeException e) {
-                log.warn("capture flush failed writer={} error=\"{}\"", writer.getName(), e.toString());
+                failed(e);
             }
             if (closing && events.isEmpty()) {
                 break;
@@ -98,8 +105,21 @@ final class CaptureQueue implements AutoCloseable {
         }
     }
 
-    private void reportDrops() throws IOException {
-        if (droppedEvents.get() > 0) {
+    private void failed(Exception e) {
+        failures++;
+        long now = System.nanoTime();
+        if (now - lastFailureReport >= REPORT_EVERY) {
+            lastFailureReport = now;
+            log.warn("capture write failed writer={} failures={} error=\"{}\"", writer.getName(), failures,
+                    e.toString());
+            failures = 0;
+        }
+    }
+
+    private void reportDrops(boolean now) throws IOException {
+        long time = System.nanoTime();
+        if (droppedEvents.get() > 0 && (now || time - lastDropReport >= REPORT_EVERY)) {
+            lastDropReport = time;
             long n = droppedEvents.getAndSet(0);
             long bytes = droppedBytes.getAndSet(0);
             sink.dropped(n, bytes);
