@@ -14,6 +14,8 @@ final class CapturedConnection {
     // ---- event loop -----------------------------------------------------------------------------------------
     long capturedUp;
     long capturedDown;
+    /** Both directions reached {@code max-bytes}: the capture leaves the connection, which may splice again. */
+    boolean full;
 
     // ---- writer thread --------------------------------------------------------------------------------------
     /** Where each direction's next byte is expected (a later offset means bytes were not captured). */

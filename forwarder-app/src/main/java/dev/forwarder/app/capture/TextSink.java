@@ -35,7 +35,8 @@ final class TextSink implements CaptureSink {
             summary(text, c, end.nanos(), true, c.sniffUp == null ? null : c.sniffUp.finish());
             summary(text, c, end.nanos(), false, c.sniffDown == null ? null : c.sniffDown.finish());
             if (end.reason() == null) {
-                line(text, c, end.nanos()).append("capture stopped bytes_up=").append(end.bytesUp())
+                line(text, c, end.nanos()).append(c.full ? "capture done (max-bytes each way) bytes_up="
+                        : "capture stopped bytes_up=").append(end.bytesUp())
                         .append(" bytes_down=").append(end.bytesDown()).append('\n');
             }
         }

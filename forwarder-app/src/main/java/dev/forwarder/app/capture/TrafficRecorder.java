@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The traffic observer of one capture: on the event loop it copies at most {@code maxBytes} per connection and
  * direction (from where it first saw that direction) into a {@link CaptureQueue}, with the real addresses of both
  * legs; everything else (formatting, summaries, pcap framing) happens on the writer thread. The bytes beyond the
- * bound still relay; the chunk's event then carries only its size.
+ * bound still relay; the chunk's event then carries only its size. Once both directions of a connection reached
+ * the bound, the recorder detaches from it, so that it may splice again (the capture then shows no end for it).
  */
 final class TrafficRecorder implements TrafficObserver {
 
@@ -73,6 +74,13 @@ final class TrafficRecorder implements TrafficObserver {
             }
         }
         queue.offer(new CaptureEvent.Chunk(connection, nanos, upstream, offset, length, copy, legs(info)));
+        if (!connection.full && connection.capturedUp >= maxBytes && connection.capturedDown >= maxBytes
+                && info instanceof RelayConnection relay) {
+            // Nothing more to capture: leave, so that the connection may splice again. Not from inside this call,
+            // which runs while the relay walks its observers: as a task on the connection's own loop.
+            connection.full = true;
+            relay.eventLoop().execute(() -> relay.detach(this));
+        }
     }
 
     @Override
