@@ -62,8 +62,16 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
             }
             out.println();
+            InetSocketAddress admin = demo.adminAddress();
+            String adminUrl = "http://127.0.0.1:" + admin.getPort();
+            out.println("Admin port: " + adminUrl + "/  (JSON under /api, e.g. " + adminUrl + "/api/pools;"
+                    + " /metrics, /healthz, /readyz)");
+            out.println();
             out.println("Try it yourself while it runs:");
             out.println("  curl -s " + url);
+            out.println("  curl -s " + adminUrl + "/api/pools");
+            out.println("  curl -s -X POST -H 'X-Forwarder-Admin: 1' " + adminUrl + "/api/pools/demo/members/127.0.0.1:"
+                    + demo.backends().get(0).address().getPort() + "/drain");
             out.println("  nc 127.0.0.1 " + address.getPort() + "      (answers after a second, or when you type a line)");
             out.println("Press Ctrl-C to stop.");
             out.flush();

@@ -2,15 +2,23 @@ package dev.forwarder.app;
 
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
+import dev.forwarder.app.admin.AdminRoutes;
+import dev.forwarder.app.admin.AdminServer;
+import dev.forwarder.app.admin.MetricsWriter;
+import dev.forwarder.app.admin.ReloadHook;
 import dev.forwarder.app.capture.CaptureManager;
 import dev.forwarder.app.capture.Dump;
+import dev.forwarder.app.config.AdminConfig;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
 import dev.forwarder.app.config.PoolConfig;
 import dev.forwarder.app.config.WhenNoBackend;
+import dev.forwarder.app.metrics.JmxNames;
 import dev.forwarder.app.metrics.ListenerMetrics;
 import dev.forwarder.app.metrics.MetricNames;
 import dev.forwarder.app.metrics.PoolMetrics;
+import dev.forwarder.app.metrics.PrometheusMetrics;
 import dev.forwarder.balancer.BalancingStrategy;
 import dev.forwarder.balancer.Pool;
 import dev.forwarder.balancer.PoolChanges;
@@ -60,6 +68,9 @@ public final class Forwarder implements AutoCloseable {
 
     private final RelayServer relay;
     private final MetricRegistry metrics = new MetricRegistry();
+    private final PoolMetrics poolMetrics = new PoolMetrics(metrics);
+    // metrics.jmx = true: the registry's MBeans, from start to shutdown.
+    private volatile JmxReporter jmx;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RelayHook hook = new RelayHook();
     // Changed only under the lock, by apply; each an immutable value swapped whole, so readers need no lock.
@@ -71,6 +82,10 @@ public final class Forwarder implements AutoCloseable {
     private final CaptureManager captures = new CaptureManager();
     // run --dump: every listener's traffic on standard output; null without.
     private final Dump dump;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile AdminServer admin;
+    private volatile ReloadHook reloadHook;
+    private volatile MetricsWriter metricsWriter;
 
     private Forwarder(ForwarderConfig config, Dump dump) {
         this.relay = RelayServer.start(config.transport(), config.ioThreads());
@@ -102,13 +117,44 @@ public final class Forwarder implements AutoCloseable {
             }
             throw e;
         }
+        if (config.metricsEnabled() && config.metricsJmx()) {
+            forwarder.jmx = JmxReporter.forRegistry(forwarder.metrics).inDomain("forwarder")
+                    .createsObjectNamesWith(new JmxNames()).build();
+            forwarder.jmx.start();
+        }
         for (BoundListener listener : forwarder.listeners.values()) {
             ListenerConfig settings = config.listeners().get(listener.name());
             log.info("started listener={} address={} pool={} backends={}", listener.name(),
                     Addresses.format(listener.localAddress()), settings.pool(),
                     config.poolOf(settings).backends().size());
         }
+        if (config.metricsEnabled()) {
+            forwarder.metricsWriter = prometheus(new PrometheusMetrics(forwarder.metrics));
+        }
+        if (config.admin().enabled()) {
+            try {
+                forwarder.startAdmin(config.admin());
+            } catch (ListenerBindException | RuntimeException e) {
+                forwarder.shutdown(Duration.ZERO);
+                throw e;
+            }
+        }
         return forwarder;
+    }
+
+    /** {@code GET /metrics}: the registry in the Prometheus text format. */
+    private static MetricsWriter prometheus(PrometheusMetrics exposition) {
+        return new MetricsWriter() {
+            @Override
+            public String contentType() {
+                return exposition.contentType();
+            }
+
+            @Override
+            public void write(java.io.OutputStream out) throws java.io.IOException {
+                exposition.writeTo(out);
+            }
+        };
     }
 
     /**
@@ -120,7 +166,7 @@ public final class Forwarder implements AutoCloseable {
      *
      * @return what changed, for a log line
      * @throws IllegalArgumentException when {@code next} changes what needs a restart (transport, io-threads,
-     *     metrics.enabled); nothing has changed
+     *     metrics.enabled, metrics.jmx); nothing has changed
      * @throws ListenerBindException when a new listener cannot bind; nothing has changed
      */
     public Reconfiguration apply(ForwarderConfig next) throws ListenerBindException {
@@ -207,7 +253,7 @@ public final class Forwarder implements AutoCloseable {
             applyCaptures(current, next, bound);
             for (Pool pool : addedPools.values()) {
                 if (next.metricsEnabled()) {
-                    PoolMetrics.register(metrics, pool);
+                    poolMetrics.register(pool);
                 }
                 pool.addListener(hook);
                 pool.start();
@@ -221,10 +267,19 @@ public final class Forwarder implements AutoCloseable {
             for (Pool pool : droppedPools) {
                 // Its listeners are gone or moved to other pools; connections still draining only release.
                 pool.close();
-                metrics.removeMatching(MetricFilter.startsWith(MetricNames.pool(pool.name()) + "."));
+                poolMetrics.unregister(pool);
             }
             if (current != null) {
                 syncPausing();
+                if (current.admin().enabled() != next.admin().enabled()
+                        || !current.admin().bind().equals(next.admin().bind())) {
+                    log.warn("admin settings changed enabled={} bind={}: they take a restart, the admin port stays as"
+                            + " it was", next.admin().enabled(), Addresses.format(next.admin().bind()));
+                }
+            }
+            if (draining.get()) {
+                // A listener this apply bound must not accept either.
+                listeners.values().forEach(BoundListener::stopAccepting);
             }
             return changed.build();
         }
@@ -260,10 +315,68 @@ public final class Forwarder implements AutoCloseable {
         return captures;
     }
 
+    private void startAdmin(AdminConfig settings) throws ListenerBindException {
+        admin = AdminServer.start(settings.bind(), new AdminRoutes(this));
+        if (!settings.loopback() && settings.token().isEmpty()) {
+            log.warn("admin port open beyond this machine without a token address={} risk=\"anyone who reaches it"
+                    + " can drain backends and cut connections\" fix=\"set forwarder.admin.token or bind"
+                    + " 127.0.0.1\"", Addresses.format(admin.address()));
+        }
+    }
+
+    /** Where the admin port listens (the real port where the config said 0), or {@code null} without one. */
+    public InetSocketAddress adminAddress() {
+        AdminServer server = admin;
+        return server == null ? null : server.address();
+    }
+
+    /** The admin port, or {@code null} without one. */
+    public AdminServer adminServer() {
+        return admin;
+    }
+
+    /** What {@code POST /api/reload} calls; until one is set it answers 503 "reload not configured". */
+    public void reloadHook(ReloadHook hook) {
+        reloadHook = hook;
+    }
+
+    public ReloadHook reloadHook() {
+        return reloadHook;
+    }
+
+    /** What {@code GET /metrics} serves; until one is set it answers 503 "metrics not configured". */
+    public void metricsWriter(MetricsWriter writer) {
+        metricsWriter = writer;
+    }
+
+    public MetricsWriter metricsWriter() {
+        return metricsWriter;
+    }
+
+    /**
+     * Stops accepting on every listener, as at SIGTERM, but keeps running: open connections carry on, pools keep
+     * checking, and {@code /readyz} answers 503 from now on. There is no way back but a restart. Idempotent.
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (changes) {
+            log.info("draining listeners={} open_connections={}", listeners.size(), relay.activeConnections());
+            listeners.values().forEach(BoundListener::stopAccepting);
+        }
+    }
+
+    /** Whether {@link #drain} or {@link #shutdown} has begun: no listener accepts any more. */
+    public boolean draining() {
+        return draining.get();
+    }
+
     private static void requireSameRestartSettings(ForwarderConfig current, ForwarderConfig next) {
         requireSame("forwarder.transport", current.transport(), next.transport());
         requireSame("forwarder.io-threads", current.ioThreads(), next.ioThreads());
         requireSame("forwarder.metrics.enabled", current.metricsEnabled(), next.metricsEnabled());
+        requireSame("forwarder.metrics.jmx", current.metricsJmx(), next.metricsJmx());
     }
 
     private static void requireSame(String key, Object running, Object wanted) {
@@ -300,7 +413,7 @@ public final class Forwarder implements AutoCloseable {
             return timeline;
         }
         ConnectionObserver listenerMetrics = observers.computeIfAbsent(listener,
-                name -> new ListenerMetrics(metrics, name));
+                name -> new ListenerMetrics(metrics, name, poolMetrics));
         return ConnectionObserver.compose(List.of(listenerMetrics, timeline));
     }
 
@@ -417,6 +530,7 @@ public final class Forwarder implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return 0;
         }
+        draining.set(true);
         synchronized (changes) {
             log.info("stopping listeners={} open_connections={} drain_ms={}", listeners.size(),
                     relay.activeConnections(), drain.toMillis());
@@ -427,6 +541,14 @@ public final class Forwarder implements AutoCloseable {
         captures.close();
         if (dump != null) {
             dump.close();
+        }
+        AdminServer server = admin;
+        if (server != null) {
+            // Last, so that /healthz answers and /readyz says 503 during the drain.
+            server.close();
+        }
+        if (jmx != null) {
+            jmx.stop();
         }
         log.info("stopped connections_cut={}", cut);
         return cut;
@@ -471,7 +593,8 @@ public final class Forwarder implements AutoCloseable {
          * as the pool stays available and forwarder runs.
          */
         void resume(BoundListener listener, Pool pool) {
-            if (stopped.get() || !pool.available() || listener.isAccepting() || listeners.get(listener.name()) != listener) {
+            if (stopped.get() || draining.get() || !pool.available() || listener.isAccepting()
+                    || listeners.get(listener.name()) != listener) {
                 return;
             }
             try {

@@ -104,7 +104,10 @@ final class RunCommand implements Callable<Integer> {
         if (backends.isEmpty()) {
             throw usage("--bind needs at least one --backend");
         }
+        // The admin port on a free loopback port (it is logged): quick mode often runs beside a forwarder that
+        // holds the default 127.0.0.1:9901.
         String hocon = "forwarder {\n"
+                + "  admin { bind = \"127.0.0.1:0\" }\n"
                 + "  listeners { " + QUICK + " { bind = " + ConfigUtil.quoteString(bind) + ", pool = " + QUICK
                 + " } }\n"
                 + "  pools { " + QUICK + " {\n"

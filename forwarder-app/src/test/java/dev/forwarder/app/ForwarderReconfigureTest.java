@@ -185,8 +185,14 @@ class ForwarderReconfigureTest {
                         echoed = stream.echoed().get(120, TimeUnit.SECONDS);
                     } catch (java.util.concurrent.TimeoutException e) {
                         // What each connection had moved when it stalled, to tell a relay stall from a slow machine.
-                        throw new AssertionError("stream " + i + " did not finish; open connections: "
-                                + forwarder.listener("web").connections(), e);
+                        StringBuilder threadDump = new StringBuilder();
+                        for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory
+                                .getThreadMXBean().dumpAllThreads(false, false)) {
+                            threadDump.append(info);
+                        }
+                        throw new AssertionError("stream " + i + " did not finish; open connections:\n"
+                                + forwarder.listener("web").connections().stream().map(Object::toString)
+                                        .collect(Collectors.joining("\n")) + "\nthreads:\n" + threadDump, e);
                     }
                     assertThat(echoed.bytes()).as("stream %d", i).isEqualTo(SIZE);
                     assertThat(echoed.sha256()).as("stream %d", i).isEqualTo(sent);

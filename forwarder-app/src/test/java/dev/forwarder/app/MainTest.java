@@ -76,7 +76,7 @@ class MainTest {
 
         String printed = out.toString();
         assertThat(printed).startsWith("# " + file + ": valid.");
-        assertThat(printed).contains("metrics {\n    enabled = true\n  }", "bind = \"127.0.0.1:8080\"",
+        assertThat(printed).contains("metrics {\n    enabled = true\n    jmx = false\n  }", "bind = \"127.0.0.1:8080\"",
                 "idle-timeout = 10m", "connect-timeout = 3s",
                 "{ address = \"127.0.0.1:9002\", weight = 2, backup = false }");
         assertThat(ConfigLoader.parse(printed, "printed")).isEqualTo(ConfigLoader.load(file));

@@ -94,6 +94,51 @@ public final class Pool implements BackendChooser, AutoCloseable {
         return members;
     }
 
+    /**
+     * The member named {@code name} (its address, {@code 10.0.0.5:80}), or {@code null}.
+     */
+    public PoolMember member(String memberName) {
+        for (PoolMember member : members) {
+            if (member.name().equals(memberName)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sets a member's admin state and returns once the pick path sees it: {@link AdminState#DRAINING} and
+     * {@link AdminState#DISABLED} take it out of new picks (its open connections carry on and keep counting),
+     * {@link AdminState#ENABLED} brings it back, through slow start where the pool has one; leaving
+     * {@code DISABLED}, its health starts over from the check's {@code initial-state}. It survives
+     * {@link #reconfigure} for as long as the member's address stays configured. Never call it from a
+     * {@link PoolListener}.
+     *
+     * @param by who sets it, for the log and {@link PoolMember#admin()}
+     * @return the member's admin state now; setting the state it has already keeps its original author and time
+     * @throws IllegalArgumentException when the pool has no member of that name
+     * @throws IllegalStateException when the pool is closed
+     */
+    public MemberAdmin setAdminState(String memberName, AdminState state, String by) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(by, "by");
+        return control.admin(memberName, state, by);
+    }
+
+    /**
+     * Gives a member a weight at runtime, in force at once (or where a running slow start has got to). It survives
+     * {@link #reconfigure} unless the new config changes that member's weight: then the file wins.
+     *
+     * @return the weight it had before
+     * @throws IllegalArgumentException when the pool has no member of that name, or {@code weight} is not in
+     *     1-{@value BackendSpec#MAX_WEIGHT}
+     * @throws IllegalStateException when the pool is closed
+     */
+    public int setWeight(String memberName, int weight, String by) {
+        Objects.requireNonNull(by, "by");
+        return control.weigh(memberName, weight, by);
+    }
+
     /** Whether any member (primary or backup) is up right now. */
     public boolean available() {
         return !snapshot.isEmpty();
@@ -169,7 +214,7 @@ public final class Pool implements BackendChooser, AutoCloseable {
      * no new client can take it in between; otherwise it is freed.
      */
     private void ended(PoolMember member) {
-        if (waiters.size() > 0 && member.state() == MemberState.UP && member.withinLimit()
+        if (waiters.size() > 0 && member.pickable() && member.withinLimit()
                 && waiters.handOn(member)) {
             return;
         }

@@ -90,10 +90,13 @@ final class PoolChecks {
         started = true;
     }
 
-    /** Starts (or restarts) {@code member}'s checks from its current health, once the pool has started. */
+    /**
+     * Starts (or restarts) {@code member}'s checks from its current health, once the pool has started; a disabled
+     * member is not checked.
+     */
     void start(PoolMember member) {
         HealthChecker current = checker;
-        if (current != null && started) {
+        if (current != null && started && member.adminState() != AdminState.DISABLED) {
             current.start(member, member.health);
         }
     }

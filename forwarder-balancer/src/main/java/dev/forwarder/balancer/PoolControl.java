@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +110,8 @@ final class PoolControl {
 
     /** A verdict of the current checker, on the control thread. */
     private void verdict(PoolMember member, MemberState verdict, String detail) {
-        if (member.draining || member.health == verdict) {
+        // A disabled member's checks are stopped; a check that was under way may still report.
+        if (member.draining || member.health == verdict || member.adminState() == AdminState.DISABLED) {
             return;
         }
         member.health = verdict;
@@ -208,6 +210,79 @@ final class PoolControl {
         }
     }
 
+    /**
+     * Sets {@code name}'s admin state on the control thread and waits for it.
+     *
+     * @return the member's admin state now (unchanged, with its original author and time, if it was already set)
+     * @throws IllegalArgumentException when the pool has no member of that name
+     */
+    MemberAdmin admin(String name, AdminState to, String by) {
+        return thread.call(() -> {
+            PoolMember member = member(name);
+            if (member.adminState() != to) {
+                admin(member, to, by);
+            }
+            return member.admin();
+        });
+    }
+
+    private void admin(PoolMember member, AdminState to, String by) {
+        AdminState from = member.adminState();
+        member.admin(new MemberAdmin(to, by, Instant.now()));
+        if (to == AdminState.DISABLED) {
+            checks.stop(member);
+        } else if (from == AdminState.DISABLED && !member.draining) {
+            // Unchecked for a while, its health is unknown: it starts over as a joining member does.
+            member.health = checks.initialHealth();
+            checks.start(member);
+        }
+        String why = "reason=admin admin_state=" + to.label() + " by=" + by;
+        log.info("backend admin pool={} backend={} from={} to={} by={} state={} active={}", pool.name(),
+                member.name(), from.label(), to.label(), by, label(member.state()), member.activeConnections());
+        MemberState before = member.state();
+        update(member, why);
+        member.reason(why);
+        if (to == AdminState.ENABLED && before == MemberState.UP && member.state() == MemberState.UP) {
+            // Back from draining while up all along: it rejoins the picks, through slow start like any comeback.
+            comeBack(member);
+        }
+        notify(l -> l.memberAdminChanged(pool, member, from, to));
+        publish();
+    }
+
+    /**
+     * Sets {@code name}'s weight at runtime on the control thread and waits for it; a running slow start ramps
+     * towards the new one.
+     *
+     * @return the weight it had before
+     * @throws IllegalArgumentException when the pool has no member of that name, or the weight is out of range
+     */
+    int weigh(String name, int weight, String by) {
+        if (weight < 1 || weight > BackendSpec.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: 1-" + BackendSpec.MAX_WEIGHT + ")");
+        }
+        return thread.call(() -> {
+            PoolMember member = member(name);
+            int before = member.weight();
+            member.runtimeWeight(weight);
+            reweigh(member);
+            log.info("backend weight pool={} backend={} from={} to={} by={}", pool.name(), member.name(), before,
+                    weight, by);
+            publish();
+            return before;
+        });
+    }
+
+    private PoolMember member(String name) {
+        for (PoolMember member : members) {
+            if (member.name().equals(name)) {
+                return member;
+            }
+        }
+        throw new IllegalArgumentException("member: " + name + " (expected one of: "
+                + String.join(", ", members.stream().map(PoolMember::name).toList()) + ")");
+    }
+
     // ---- for MemberReconciler, on the control thread ---------------------------------------------------------
 
     List<PoolMember> members() {
@@ -232,6 +307,7 @@ final class PoolControl {
         member.state(stateOf(member));
         member.everUp = member.state() == MemberState.UP;
         members.add(at, member);
+        member.reason(why);
         log.info("backend added pool={} backend={} host={} {} state={}", pool.name(), member.name(), member.host(),
                 why, label(member.state()));
         notify(l -> l.memberAdded(pool, member));
@@ -292,18 +368,10 @@ final class PoolControl {
             return;
         }
         member.state(to);
+        member.reason(why);
         String ramp = "";
         if (to == MemberState.UP) {
-            if (member.everUp && !settings.slowStart().isZero()) {
-                member.ramping = true;
-                member.rampStart = System.nanoTime();
-                member.scaledWeight(rampWeight(member, member.rampStart));
-                scheduleRampTicks();
-                ramp = " slow_start_ms=" + settings.slowStart().toMillis();
-            } else {
-                member.scaledWeight(member.weight() * PoolMember.WEIGHT_SCALE);
-            }
-            member.everUp = true;
+            ramp = comeBack(member);
         } else {
             member.ramping = false;
         }
@@ -315,6 +383,27 @@ final class PoolControl {
             notify(l -> l.closeSessions(pool, member));
         }
         publish();
+    }
+
+    /**
+     * {@code member} may get connections again: after it has been up once, its weight ramps up over
+     * {@code slow-start}.
+     *
+     * @return the log words for a slow start, or empty
+     */
+    private String comeBack(PoolMember member) {
+        String ramp = "";
+        if (member.everUp && !settings.slowStart().isZero()) {
+            member.ramping = true;
+            member.rampStart = System.nanoTime();
+            member.scaledWeight(rampWeight(member, member.rampStart));
+            scheduleRampTicks();
+            ramp = " slow_start_ms=" + settings.slowStart().toMillis();
+        } else {
+            member.scaledWeight(member.weight() * PoolMember.WEIGHT_SCALE);
+        }
+        member.everUp = true;
+        return ramp;
     }
 
     private int rampWeight(PoolMember member, long now) {

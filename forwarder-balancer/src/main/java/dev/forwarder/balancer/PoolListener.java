@@ -18,6 +18,10 @@ public interface PoolListener {
     default void memberChanged(Pool pool, PoolMember member, MemberState from, MemberState to) {
     }
 
+    /** An operator set {@code member}'s admin state (drain, disable, enable). */
+    default void memberAdminChanged(Pool pool, PoolMember member, AdminState from, AdminState to) {
+    }
+
     /**
      * The pool's {@code on-down} is {@link OnDown#CLOSE_SESSIONS} and {@code member} was just marked down: its
      * open connections should be closed.

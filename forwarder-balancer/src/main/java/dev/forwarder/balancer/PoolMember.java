@@ -3,6 +3,7 @@ package dev.forwarder.balancer;
 import dev.forwarder.core.Backend;
 
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,8 +26,15 @@ public final class PoolMember implements Backend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<FailureWindow> failures = new AtomicReference<>();
     private final AtomicLong checkFailures = new AtomicLong();
+    private final AtomicLong checkPasses = new AtomicLong();
     private volatile MemberState state = MemberState.UP;
     private volatile int scaledWeight;
+    // Set on the control thread; each an immutable value (or int) read whole by the admin API and metrics.
+    private volatile MemberAdmin admin = new MemberAdmin(AdminState.ENABLED, MemberAdmin.CONFIG, Instant.now());
+    private volatile int runtimeWeight;
+    private volatile String reason = "initial";
+    // Written by the member's checker, on an event loop.
+    private volatile LastCheck lastCheck;
 
     // Inputs to the state, read and written only on the pool's control thread (see PoolControl).
     MemberState health = MemberState.UP;
@@ -68,6 +76,8 @@ public final class PoolMember implements Backend {
         StringBuilder changes = new StringBuilder();
         if (previous.weight() != next.weight()) {
             changes.append(",weight=").append(previous.weight()).append("->").append(next.weight());
+            // The file changed this member's weight: the operator's edit wins over a weight set at runtime.
+            runtimeWeight = 0;
         }
         if (previous.backup() != next.backup()) {
             changes.append(",backup=").append(previous.backup()).append("->").append(next.backup());
@@ -99,9 +109,66 @@ public final class PoolMember implements Backend {
         return spec;
     }
 
-    /** The configured weight. */
+    /** The weight in force: one set at runtime ({@link Pool#setWeight}), or else the configured one. */
     public int weight() {
+        int runtime = runtimeWeight;
+        return runtime > 0 ? runtime : spec.weight();
+    }
+
+    /** The weight the config gives it. */
+    public int configuredWeight() {
         return spec.weight();
+    }
+
+    /** The weight set at runtime, or 0 for none (the configured one applies). */
+    public int runtimeWeight() {
+        return runtimeWeight;
+    }
+
+    void runtimeWeight(int weight) {
+        runtimeWeight = weight;
+    }
+
+    /** What an operator set on it (draining, disabled), by whom and when; {@code enabled by config} at first. */
+    public MemberAdmin admin() {
+        return admin;
+    }
+
+    /** {@link #admin()}'s state, for a metric or a quick look. */
+    public AdminState adminState() {
+        return admin.state();
+    }
+
+    void admin(MemberAdmin set) {
+        admin = set;
+    }
+
+    /** Whether new connections may be picked for it: up and enabled. */
+    boolean pickable() {
+        return state == MemberState.UP && admin.state() == AdminState.ENABLED;
+    }
+
+    /**
+     * Why it is in its state, or its admin state when that was set later: the last transition's cause in
+     * key=value words, e.g. {@code health-check check=tcp error="Connection refused" fall=3} or
+     * {@code admin state=draining by=admin-api}.
+     */
+    public String reason() {
+        return reason;
+    }
+
+    void reason(String why) {
+        reason = why.startsWith("reason=") ? why.substring("reason=".length()) : why;
+    }
+
+    /** How its last active health check went; {@code null} before the first (or without checks). */
+    public LastCheck lastCheck() {
+        return lastCheck;
+    }
+
+    /** Records a finished health check; called by the checker. */
+    public void checked(boolean passed, String detail) {
+        lastCheck = new LastCheck(passed, detail, Instant.now());
     }
 
     /** The weight strategies use now: {@link #weight()}, or less while slow start ramps it up. */
@@ -143,6 +210,16 @@ public final class PoolMember implements Backend {
     /** Failed active health checks so far. */
     public long healthCheckFailures() {
         return checkFailures.get();
+    }
+
+    /** Passed active health checks so far. */
+    public long healthCheckPasses() {
+        return checkPasses.get();
+    }
+
+    /** Counts a passed health check; called by the checker. */
+    public void countCheckPass() {
+        checkPasses.incrementAndGet();
     }
 
     /** Counts a failed health check; called by the checker. */

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a pool's pick path reads, in one volatile read: the up members, split (both lists new instances whenever
+ * What a pool's pick path reads, in one volatile read: the up and enabled members, split (both lists new instances whenever
  * anything about them changes, so strategies rebuild what they derive from them), and the strategy and settings
  * that go with them. A reconfiguration swaps all of it at once.
  *
@@ -23,7 +23,7 @@ record PoolSnapshot(List<PoolMember> primaries, List<PoolMember> backups, Balanc
         boolean limited = false;
         for (PoolMember member : members) {
             limited |= member.maxConnections() > 0;
-            if (member.state() == MemberState.UP) {
+            if (member.pickable()) {
                 (member.backup() ? backups : primaries).add(member);
             }
         }

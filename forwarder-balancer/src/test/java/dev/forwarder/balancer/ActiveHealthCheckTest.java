@@ -113,8 +113,11 @@ class ActiveHealthCheckTest {
             PoolMember member = pool.members().get(0);
             await().atMost(Duration.ofSeconds(3)).until(() -> member.healthCheckFailures() >= 3);
             assertThat(member.state()).isEqualTo(MemberState.DOWN);
+            assertThat(member.healthCheckPasses()).isZero();
             server.reply("+PONG\r\n");
             await().atMost(Duration.ofSeconds(3)).until(() -> member.state() == MemberState.UP);
+            // Up after rise passes; each counted (the metrics' health-check results).
+            assertThat(member.healthCheckPasses()).isGreaterThanOrEqualTo(RISE);
         }
     }
 

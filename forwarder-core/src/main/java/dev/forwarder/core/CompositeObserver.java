@@ -21,6 +21,13 @@ final class CompositeObserver implements ConnectionObserver {
     }
 
     @Override
+    public void connectTried(ConnectionInfo connection, Backend backend, boolean established, long nanos) {
+        for (ConnectionObserver observer : all) {
+            observer.connectTried(connection, backend, established, nanos);
+        }
+    }
+
+    @Override
     public void opened(ConnectionInfo connection) {
         for (ConnectionObserver observer : all) {
             observer.opened(connection);

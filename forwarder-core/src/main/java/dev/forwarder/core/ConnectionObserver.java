@@ -55,6 +55,16 @@ public interface ConnectionObserver {
     default void accepted(ConnectionInfo connection) {
     }
 
+    /**
+     * One connect try to {@code backend} ended after {@code nanos} (from the start of that try): {@code established},
+     * or refused, timed out or unreachable. A try the connection gave up itself (its client left, the connect
+     * deadline cut it short) is not reported; like the chooser, it says nothing about the backend. When a try
+     * connected, {@link ConnectionInfo#backend()} is that backend already, and every later {@link #relayed} follows;
+     * bytes the client sent while it connected have been reported already ({@link ConnectionInfo#bytesUp()}).
+     */
+    default void connectTried(ConnectionInfo connection, Backend backend, boolean established, long nanos) {
+    }
+
     /** The connection to the backend is established and relaying starts. */
     default void opened(ConnectionInfo connection) {
     }

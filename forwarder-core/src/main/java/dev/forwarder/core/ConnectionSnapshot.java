@@ -17,10 +17,12 @@ import java.util.List;
  * @param bytesDown bytes from the backend to the client
  * @param bytesSpliced of those, the bytes moved by splice
  * @param failedBackends names of the backends it failed to connect to, in order
+ * @param flow how bytes flow each way, for a person: whether the side reads, why not, what waits to be written,
+ *        e.g. {@code up: reading, pending 0 B; down: paused (client full), pending 1048576 B, splice 65536 B queued}
  */
 public record ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
         Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
-        List<String> failedBackends) {
+        List<String> failedBackends, String flow) {
 
     public ConnectionSnapshot {
         failedBackends = List.copyOf(failedBackends);

@@ -29,6 +29,16 @@ public final class ConfigPrinter {
         line(out, 1, "shutdown-timeout", duration(config.shutdownTimeout()));
         out.append("  metrics {\n");
         line(out, 2, "enabled", Boolean.toString(config.metricsEnabled()));
+        line(out, 2, "jmx", Boolean.toString(config.metricsJmx()));
+        out.append("  }\n");
+        out.append("  admin {\n");
+        line(out, 2, "enabled", Boolean.toString(config.admin().enabled()));
+        line(out, 2, "bind", ConfigUtil.quoteString(dev.forwarder.core.Addresses.format(config.admin().bind())));
+        if (config.admin().token().isEmpty()) {
+            line(out, 2, "token", "\"\"");
+        } else {
+            out.append("    # token is set (not shown)\n");
+        }
         out.append("  }\n");
         out.append("  listeners {\n");
         for (ListenerConfig listener : config.listeners().values()) {

@@ -16,20 +16,31 @@ import java.util.TreeMap;
  * @param shutdownTimeout on SIGTERM, how long open connections may take to finish; &gt;= 0
  * @param metricsEnabled whether listeners and pools record metrics; when false the relay reports to no observer
  *        and the registry stays empty
+ * @param metricsJmx whether the registry is also published as JMX MBeans (with {@code metricsEnabled} only)
  * @param listeners by name, at least one, each naming a pool in {@code pools}; iterated in name order
  * @param pools by name; iterated in name order
+ * @param admin the admin port ({@code forwarder.admin})
  */
 public record ForwarderConfig(
         Transport transport,
         int ioThreads,
         Duration shutdownTimeout,
         boolean metricsEnabled,
+        boolean metricsJmx,
         Map<String, ListenerConfig> listeners,
-        Map<String, PoolConfig> pools) {
+        Map<String, PoolConfig> pools,
+        AdminConfig admin) {
 
     public static final int MAX_IO_THREADS = 1024;
 
+    /** Without an admin port. */
+    public ForwarderConfig(Transport transport, int ioThreads, Duration shutdownTimeout, boolean metricsEnabled,
+            Map<String, ListenerConfig> listeners, Map<String, PoolConfig> pools) {
+        this(transport, ioThreads, shutdownTimeout, metricsEnabled, false, listeners, pools, AdminConfig.DISABLED);
+    }
+
     public ForwarderConfig {
+        Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         listeners = Collections.unmodifiableMap(new TreeMap<>(listeners));

@@ -24,8 +24,9 @@ import java.util.function.Supplier;
 final class SettingsReader {
 
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
-            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
-    static final List<String> METRICS_KEYS = List.of("enabled");
+            "metrics", "listener-defaults", "pool-defaults", "listeners", "pools", "admin");
+    static final List<String> METRICS_KEYS = List.of("enabled", "jmx");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture");
     static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files");
@@ -55,6 +56,8 @@ final class SettingsReader {
         ConfigFields metrics = new ConfigFields(root.objectOrEmpty("metrics"), ROOT + ".metrics");
         metrics.checkKeys(METRICS_KEYS);
         boolean metricsEnabled = metrics.bool("enabled");
+        AdminConfig admin = admin(root);
+        boolean metricsJmx = metrics.bool("jmx");
 
         // The defaults are checked on their own too, so that their errors name their own keys.
         ConfigObject listenerDefaults = root.objectOrEmpty("listener-defaults");
@@ -112,8 +115,18 @@ final class SettingsReader {
                     + " e.g. listeners { web { bind = \"127.0.0.1:8080\", pool = web } })");
         }
         return build(forwarder, ROOT,
-                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, listeners,
-                        pools));
+                () -> new ForwarderConfig(transport, ioThreads, shutdownTimeout, metricsEnabled, metricsJmx, listeners,
+                        pools, admin));
+    }
+
+    private static AdminConfig admin(ConfigFields root) {
+        ConfigObject object = root.objectOrEmpty("admin");
+        ConfigFields admin = new ConfigFields(object, ROOT + ".admin");
+        admin.checkKeys(ADMIN_KEYS);
+        boolean enabled = admin.bool("enabled");
+        InetSocketAddress bind = address(admin.value("bind", "\"host:port\""), admin.pathOf("bind"), true).resolved();
+        String token = admin.string("token", "a string (empty: no token)");
+        return build(object, ROOT + ".admin", () -> new AdminConfig(enabled, bind, token));
     }
 
     private static Transport transport(ConfigFields root) {

@@ -30,6 +30,7 @@ public final class Demo implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Demo.class);
     private static final Duration DRAIN = Duration.ofSeconds(2);
+    private static final int ADMIN_PORT = 9901;
 
     private final EventLoopGroup group;
     private final List<DemoBackend> backends;
@@ -56,16 +57,18 @@ public final class Demo implements AutoCloseable {
                 backends.add(DemoBackend.start("demo-backend-" + i, group));
             }
             Forwarder forwarder = null;
+            // The admin port's default, unless another forwarder has it: then any free one (the demo prints it).
+            int adminPort = isFree(ADMIN_PORT) ? ADMIN_PORT : 0;
             // Probe first: with SO_REUSEPORT, a second forwarder could bind the same port and share its traffic.
             if (port == 0 || isFree(port)) {
                 try {
-                    forwarder = Forwarder.start(config(port, backends));
+                    forwarder = Forwarder.start(config(port, adminPort, backends));
                 } catch (ListenerBindException e) {
                     log.debug("demo port busy port={} reason={}", port, e.getMessage());
                 }
             }
             if (forwarder == null) {
-                forwarder = Forwarder.start(config(0, backends));
+                forwarder = Forwarder.start(config(0, 0, backends));
             }
             return new Demo(group, backends, forwarder, port);
         } catch (ListenerBindException | RuntimeException e) {
@@ -76,7 +79,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The demo's config: what a user would write by hand for the same setup. */
-    static ForwarderConfig config(int port, List<DemoBackend> backends) {
+    static ForwarderConfig config(int port, int adminPort, List<DemoBackend> backends) {
         String addresses = backends.stream()
                 .map(backend -> "\"127.0.0.1:" + backend.address().getPort() + "\"")
                 .collect(Collectors.joining(", "));
@@ -84,6 +87,7 @@ public final class Demo implements AutoCloseable {
                 + "  shutdown-timeout = " + DRAIN.toSeconds() + "s\n"
                 + "  listeners { " + LISTENER + " { bind = \"127.0.0.1:" + port + "\", pool = demo } }\n"
                 + "  pools { demo { strategy = round-robin, backends = [ " + addresses + " ] } }\n"
+                + "  admin { enabled = true, bind = \"127.0.0.1:" + adminPort + "\" }\n"
                 + "}\n";
         return ConfigLoader.parse(hocon, "demo");
     }
@@ -100,6 +104,11 @@ public final class Demo implements AutoCloseable {
     /** Where the demo listener accepts. */
     public InetSocketAddress address() {
         return forwarder.listenerAddress(LISTENER);
+    }
+
+    /** Where the admin port listens. */
+    public InetSocketAddress adminAddress() {
+        return forwarder.adminAddress();
     }
 
     /** Whether the requested port was busy and the listener took another. */

@@ -1,57 +1,73 @@
 package dev.forwarder.app.metrics;
 
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
-import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.Pool;
 import dev.forwarder.balancer.PoolListener;
 import dev.forwarder.balancer.PoolMember;
+import dev.forwarder.core.Backend;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Gauges over a pool's members. The pool already counts each member's connections for its strategy and its
- * failed health checks, so reading them when the registry is reported costs the relay nothing. Members that DNS
- * adds later get their gauges when they join, and lose them when they leave.
+ * The metrics of a forwarder's pools and their members ({@link BackendMetrics}), registered as pools start and
+ * members join, removed as members leave and pools go. Listeners find a member's metrics with {@link #of}: a
+ * lookup in a {@link ConcurrentHashMap} keyed by the member itself (identity), lock-free and allocation-free, so
+ * a relayed read can count its bytes per backend.
  */
-public final class PoolMetrics implements PoolListener {
+public final class PoolMetrics {
 
     private final MetricRegistry registry;
+    private final Map<Backend, BackendMetrics> members = new ConcurrentHashMap<>();
+    private final Set<Pool> pools = ConcurrentHashMap.newKeySet();
+    private final Members listener = new Members();
 
-    private PoolMetrics(MetricRegistry registry) {
+    public PoolMetrics(MetricRegistry registry) {
         this.registry = registry;
     }
 
-    /**
-     * Registers {@code active-connections}, {@code up} and {@code health-check-failures} for every member of
-     * {@code pool}, now and as members join or leave.
-     */
-    public static void register(MetricRegistry registry, Pool pool) {
-        PoolMetrics metrics = new PoolMetrics(registry);
+    /** Registers {@code pool}'s gauges and every member's metrics, now and as members join or leave. */
+    public void register(Pool pool) {
+        pools.add(pool);
+        registry.register(MetricNames.pool(pool.name(), MetricNames.WAITING), (Gauge<Integer>) pool::waiting);
+        registry.register(MetricNames.pool(pool.name(), MetricNames.AVAILABLE),
+                (Gauge<Integer>) () -> pool.available() ? 1 : 0);
         for (PoolMember member : pool.members()) {
-            metrics.memberAdded(pool, member);
+            listener.memberAdded(pool, member);
         }
-        pool.addListener(metrics);
+        pool.addListener(listener);
     }
 
-    @Override
-    public void memberAdded(Pool pool, PoolMember member) {
-        remove(pool, member);
-        registry.register(MetricNames.backend(pool.name(), member.name(), MetricNames.ACTIVE_CONNECTIONS),
-                (Gauge<Integer>) member::activeConnections);
-        registry.register(MetricNames.backend(pool.name(), member.name(), MetricNames.UP),
-                (Gauge<Integer>) () -> member.state() == MemberState.UP ? 1 : 0);
-        registry.register(MetricNames.backend(pool.name(), member.name(), MetricNames.HEALTH_CHECK_FAILURES),
-                (Gauge<Long>) member::healthCheckFailures);
+    /** Removes every metric of {@code pool} and its members; a pool that is gone. */
+    public void unregister(Pool pool) {
+        pools.remove(pool);
+        members.values().removeIf(metrics -> metrics.pool().equals(pool.name()));
+        registry.removeMatching(MetricFilter.startsWith(MetricNames.pool(pool.name()) + "."));
     }
 
-    @Override
-    public void memberRemoved(Pool pool, PoolMember member) {
-        remove(pool, member);
+    /** The metrics of {@code backend}, or {@code null} when it is no member of a registered pool (any more). */
+    BackendMetrics of(Backend backend) {
+        return backend == null ? null : members.get(backend);
     }
 
-    private void remove(Pool pool, PoolMember member) {
-        for (String leaf : new String[] {MetricNames.ACTIVE_CONNECTIONS, MetricNames.UP,
-                MetricNames.HEALTH_CHECK_FAILURES}) {
-            registry.remove(MetricNames.backend(pool.name(), member.name(), leaf));
+    private final class Members implements PoolListener {
+
+        @Override
+        public void memberAdded(Pool pool, PoolMember member) {
+            if (pools.contains(pool)) {
+                members.put(member, BackendMetrics.register(registry, pool.name(), member));
+            }
+        }
+
+        @Override
+        public void memberRemoved(Pool pool, PoolMember member) {
+            BackendMetrics metrics = members.remove(member);
+            if (metrics != null) {
+                metrics.unregister(registry);
+            }
         }
     }
 }

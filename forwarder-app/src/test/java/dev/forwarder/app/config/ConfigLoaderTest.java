@@ -129,6 +129,8 @@ class ConfigLoaderTest {
 
         assertThat(ConfigLoader.parse(text, "off").metricsEnabled()).isFalse();
         assertThat(ConfigLoader.parse(text.replace("false", "true"), "on").metricsEnabled()).isTrue();
+        assertThat(ConfigLoader.parse(text.replace("metrics.enabled = false", "metrics.jmx = true"), "jmx")
+                .metricsJmx()).isTrue();
     }
 
     @Test

@@ -45,7 +45,7 @@ class ConfigPrinterTest {
         assertThat(printed).contains(
                 "transport = nio",
                 "shutdown-timeout = 1500ms",
-                "metrics {\n    enabled = false\n  }",
+                "metrics {\n    enabled = false\n    jmx = false\n  }",
                 "bind = \"127.0.0.1:8080\"",
                 "idle-timeout = 0s",
                 "idle-timeout = 10m",

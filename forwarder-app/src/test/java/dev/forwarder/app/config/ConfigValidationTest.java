@@ -129,7 +129,7 @@ class ConfigValidationTest {
         String typo = ConfigFiles.example("", "").replace("forwarder {\n",
                 "forwarder {\n  metrics { enabeld = false }\n");
         assertThat(errorAt(typo, "enabeld", "forwarder.metrics.enabeld").problem())
-                .isEqualTo("unknown key, did you mean enabled? (expected one of: enabled)");
+                .isEqualTo("unknown key, did you mean enabled? (expected one of: enabled, jmx)");
 
         String notBoolean = ConfigFiles.example("", "").replace("forwarder {\n",
                 "forwarder {\n  metrics { enabled = sometimes }\n");

@@ -26,6 +26,9 @@ class ExampleConfigTest {
         assertThat(config.listeners().get("web").splice()).isEqualTo(dev.forwarder.core.Splice.AUTO);
         assertThat(config.listeners().get("cache").splice()).isEqualTo(dev.forwarder.core.Splice.OFF);
         assertThat(config.pools().get("web").backends()).hasSize(3);
+        assertThat(config.admin().enabled()).isTrue();
+        assertThat(config.admin().loopback()).isFalse();
+        assertThat(config.admin().token()).isNotEmpty();
     }
 
     @Test

@@ -42,7 +42,8 @@ class ReferenceDefaultsTest {
     void referenceConfDefinesExactlyTheDocumentedKeys() {
         assertThat(reference().entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
-                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled",
+                        "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "metrics.jmx",
+                        "admin.enabled", "admin.bind", "admin.token",
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
@@ -77,6 +78,17 @@ class ReferenceDefaultsTest {
         assertThat(config.ioThreads()).isZero();
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.metricsEnabled()).isTrue();
+        assertThat(config.metricsJmx()).isFalse();
+    }
+
+    @Test
+    void adminDefaults() {
+        AdminConfig admin = ConfigLoader.parse(MINIMAL, "minimal").admin();
+
+        assertThat(admin.enabled()).isTrue();
+        assertThat(admin.bind()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 9901));
+        assertThat(admin.loopback()).isTrue();
+        assertThat(admin.token()).isEmpty();
     }
 
     @Test

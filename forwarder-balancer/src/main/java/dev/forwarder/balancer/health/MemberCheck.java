@@ -78,7 +78,9 @@ final class MemberCheck {
         if (stopped) {
             return;
         }
+        member.checked(result.passed(), result.detail());
         if (result.passed()) {
+            member.countCheckPass();
             failures = 0;
             passes++;
             if (verdict == MemberState.DOWN && passes >= settings.rise()) {

@@ -42,6 +42,7 @@ final class BackendConnector implements Waiter {
     private final long deadlineNanos;
     private List<Backend> failed = List.of();
     private long firstTryNanos;
+    private long tryNanos;
     // The pick whose connect is under way: its outcome is still owed to the chooser.
     private Backend pick;
     private Backend connected;
@@ -113,6 +114,7 @@ final class BackendConnector implements Waiter {
             return;
         }
         pick = candidate;
+        tryNanos = now;
         Channel channel = context.backendChannels().newChannel(candidate.address());
         channel.config().setAutoRead(false);
         channel.config().setWriteBufferWaterMark(context.waterMark());
@@ -154,6 +156,7 @@ final class BackendConnector implements Waiter {
             // header, a TLS handshake) had theirs: Netty completes the connect promise first.
             connected = tried;
             chooser.connected(tried);
+            connection.observer().connectTried(connection, tried, true, System.nanoTime() - tryNanos);
             return;
         }
         connection.backendChannelFailed(future.channel());
@@ -163,6 +166,7 @@ final class BackendConnector implements Waiter {
             return;
         }
         chooser.connectFailed(tried, future.cause());
+        connection.observer().connectTried(connection, tried, false, System.nanoTime() - tryNanos);
         if (failed.isEmpty()) {
             failed = new ArrayList<>(policy.tries());
         }

@@ -151,7 +151,7 @@ public final class ConnectionRegistry implements ConnectionObserver {
                 Instant.ofEpochMilli(connection.acceptedMillis()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.acceptedNanos()), connection.bytesUp(),
                 connection.bytesDown(), connection.bytesSpliced(),
-                connection.failedBackends().stream().map(Backend::name).toList());
+                connection.failedBackends().stream().map(Backend::name).toList(), connection.flow());
     }
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {

@@ -123,8 +123,9 @@ final class Direction {
         }
     }
 
+    /** Both sides are connected: the source reads unless the target is full already (early bytes filled it). */
     void startReading() {
-        setReading(true);
+        setReading(target.isWritable());
     }
 
     private void setReading(boolean reading) {
@@ -146,6 +147,31 @@ final class Direction {
             pending += buffer == null ? 0 : buffer.totalPendingWriteBytes();
         }
         return pending;
+    }
+
+    /** This direction's flow control as a person reads it. */
+    String flow() {
+        if (source == null || target == null) {
+            return "not connected";
+        }
+        StringBuilder flow = new StringBuilder();
+        if (((DuplexChannel) source).isInputShutdown()) {
+            flow.append("input ended");
+        } else if (source.config().isAutoRead()) {
+            flow.append("reading");
+        } else {
+            flow.append("paused (").append(!target.isWritable() ? (upstream ? "backend full" : "client full")
+                    : splice != null && splice.queued() > 0 ? "pipe busy" : "target writable, pipe empty").append(')');
+        }
+        ChannelOutboundBuffer buffer = target.unsafe().outboundBuffer();
+        flow.append(", pending ").append(buffer == null ? 0 : buffer.totalPendingWriteBytes()).append(" B");
+        if (splice != null && splice.splicing()) {
+            flow.append(", splice ").append(splice.queued()).append(" B queued");
+            if (splice.paused()) {
+                flow.append(" (paused)");
+            }
+        }
+        return flow.toString();
     }
 
     // ---- traffic observers -------------------------------------------------------------------------------------

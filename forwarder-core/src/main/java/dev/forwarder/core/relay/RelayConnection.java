@@ -151,6 +151,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         return up.pendingBytes() + down.pendingBytes() + (early == null ? 0 : early.bytes());
     }
 
+    /** How bytes flow each way (see {@link dev.forwarder.core.ConnectionSnapshot#flow}). On the event loop. */
+    String flow() {
+        return "up: " + up.flow() + "; down: " + down.flow();
+    }
+
     /** The event loop both channels of this connection run on. */
     public EventLoop eventLoop() {
         return loop;

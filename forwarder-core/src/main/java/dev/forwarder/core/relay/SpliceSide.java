@@ -84,6 +84,11 @@ final class SpliceSide implements RecvByteBufAllocator, RecvByteBufAllocator.Ext
         return queued;
     }
 
+    /** Waiting for the target to take the pipe's bytes; the source does not read meanwhile. */
+    boolean paused() {
+        return paused;
+    }
+
     long splicedBytes() {
         return splicedBytes;
     }

@@ -1,5 +1,6 @@
 package dev.forwarder.core.relay;
 
+import dev.forwarder.core.Addresses;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.Transport;
 import dev.forwarder.core.testing.BlockingServer;
@@ -69,7 +70,8 @@ class RelayConnectFailureTest {
         RecordingObserver observer = new RecordingObserver();
         try (BlockingServer good = BlockingServer.start(socket ->
                 socket.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII)))) {
-            FixedChooser chooser = new FixedChooser(closedPort(), good.address());
+            InetSocketAddress refusing = closedPort();
+            FixedChooser chooser = new FixedChooser(refusing, good.address());
             try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(), chooser, observer, 2);
                  Socket client = relay.connect()) {
                 assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
@@ -77,6 +79,9 @@ class RelayConnectFailureTest {
                 client.close();
                 await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
                 assertThat(observer.closed.get(0).failed()).isEqualTo(1);
+                // Each try reported once, as it ended, with the backend it went to.
+                assertThat(observer.tries).containsExactly(Addresses.format(refusing) + " failed",
+                        Addresses.format(good.address()) + " connected");
                 assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_CLOSED);
                 assertThat(chooser.connectFailed.get()).isEqualTo(1);
                 assertThat(chooser.outstanding()).isZero();

@@ -131,6 +131,26 @@ class RelayStateMachineTest {
     }
 
     @Test
+    void earlyBytesThatFillTheBackendKeepTheClientPausedUntilTheBackendTakesThem() {
+        accept(1);
+        String early = "x".repeat(ListenerSettings.DEFAULT_HIGH_WATER_MARK + 1);
+        client.peerSends(early);
+        assertThat(client.config().isAutoRead()).as("reading while more than the high water mark waits").isFalse();
+        backend(0).stallWrites(true);
+
+        backend(0).connectSucceeds();
+        assertThat(backend(0).isWritable()).isFalse();
+        assertThat(client.config().isAutoRead()).as("reading a client while its backend is full").isFalse();
+        assertThat(connection.flow()).startsWith("up: paused (backend full), pending ").endsWith("; down: reading, pending 0 B");
+
+        backend(0).stallWrites(false);
+        assertThat(backend(0).sent()).containsExactly(early);
+        assertThat(client.config().isAutoRead()).isTrue();
+        assertThat(connection.flow()).isEqualTo("up: reading, pending 0 B; down: reading, pending 0 B");
+        client.peerResets();
+    }
+
+    @Test
     void clientFinWithNoBytesDuringTheConnectStillGetsWhatAServerFirstBackendSays() {
         // A banner check: connect, shut the output at once, read what the server says first (SMTP, MySQL, SSH).
         accept(1);

@@ -1,5 +1,6 @@
 package dev.forwarder.core.testing;
 
+import dev.forwarder.core.Backend;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
@@ -22,10 +23,17 @@ public final class RecordingObserver implements ConnectionObserver {
     public final AtomicLong relayedUp = new AtomicLong();
     public final AtomicLong relayedDown = new AtomicLong();
     public final List<Closed> closed = new CopyOnWriteArrayList<>();
+    /** Each {@link #connectTried}: the backend's name and whether the try connected. */
+    public final List<String> tries = new CopyOnWriteArrayList<>();
 
     @Override
     public void accepted(ConnectionInfo connection) {
         accepted.incrementAndGet();
+    }
+
+    @Override
+    public void connectTried(ConnectionInfo connection, Backend backend, boolean established, long nanos) {
+        tries.add(backend.name() + (established ? " connected" : " failed"));
     }
 
     @Override
