@@ -7,6 +7,8 @@ import dev.forwarder.app.admin.AdminRoutes;
 import dev.forwarder.app.admin.AdminServer;
 import dev.forwarder.app.admin.MetricsWriter;
 import dev.forwarder.app.admin.ReloadHook;
+import dev.forwarder.app.capture.CaptureManager;
+import dev.forwarder.app.capture.Dump;
 import dev.forwarder.app.config.AdminConfig;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
@@ -77,13 +79,17 @@ public final class Forwarder implements AutoCloseable {
     private volatile Map<String, BoundListener> listeners = Map.of();
     private volatile Map<String, Pool> pools = Map.of();
     private final Map<String, ConnectionObserver> observers = new LinkedHashMap<>();
+    private final CaptureManager captures = new CaptureManager();
+    // run --dump: every listener's traffic on standard output; null without.
+    private final Dump dump;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile AdminServer admin;
     private volatile ReloadHook reloadHook;
     private volatile MetricsWriter metricsWriter;
 
-    private Forwarder(ForwarderConfig config) {
+    private Forwarder(ForwarderConfig config, Dump dump) {
         this.relay = RelayServer.start(config.transport(), config.ioThreads());
+        this.dump = dump;
     }
 
     /**
@@ -93,11 +99,22 @@ public final class Forwarder implements AutoCloseable {
      *         {@code listener web: cannot bind 127.0.0.1:8080: Address already in use}; nothing stays bound
      */
     public static Forwarder start(ForwarderConfig config) throws ListenerBindException {
-        Forwarder forwarder = new Forwarder(config);
+        return start(config, null);
+    }
+
+    /**
+     * {@link #start(ForwarderConfig)}, with every listener's traffic shown by {@code dump} ({@code run --dump});
+     * the forwarder closes it when it stops.
+     */
+    public static Forwarder start(ForwarderConfig config, Dump dump) throws ListenerBindException {
+        Forwarder forwarder = new Forwarder(config, dump);
         try {
             forwarder.apply(config);
         } catch (ListenerBindException | RuntimeException e) {
             forwarder.relay.close();
+            if (dump != null) {
+                dump.close();
+            }
             throw e;
         }
         if (config.metricsEnabled() && config.metricsJmx()) {
@@ -234,6 +251,7 @@ public final class Forwarder implements AutoCloseable {
             config = next;
             listeners = Map.copyOf(nextListeners);
             pools = Map.copyOf(nextPools);
+            applyCaptures(current, next, bound);
             for (Pool pool : addedPools.values()) {
                 if (next.metricsEnabled()) {
                     poolMetrics.register(pool);
@@ -266,6 +284,36 @@ public final class Forwarder implements AutoCloseable {
             }
             return changed.build();
         }
+    }
+
+    /**
+     * Each listener's capture follows its config where that changed (or the listener is new or bound anew), so a
+     * capture started at runtime stays until the config says otherwise; a removed listener's capture stops.
+     */
+    private void applyCaptures(ForwarderConfig current, ForwarderConfig next, Map<String, BoundListener> bound) {
+        for (ListenerConfig listener : next.listeners().values()) {
+            BoundListener running = listeners.get(listener.name());
+            ListenerConfig before = current == null ? null : current.listeners().get(listener.name());
+            boolean fresh = bound.containsKey(listener.name());
+            if (fresh || before == null || !before.capture().equals(listener.capture())) {
+                captures.start(running, listener.capture());
+            }
+            if (dump != null && fresh) {
+                dump.attach(running);
+            }
+        }
+        if (current != null) {
+            for (String old : current.listeners().keySet()) {
+                if (!next.listeners().containsKey(old)) {
+                    captures.stop(old);
+                }
+            }
+        }
+    }
+
+    /** The captures of this forwarder's listeners, to start and stop at runtime. */
+    public CaptureManager captures() {
+        return captures;
     }
 
     private void startAdmin(AdminConfig settings) throws ListenerBindException {
@@ -361,10 +409,13 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private ConnectionObserver observer(String listener, ForwarderConfig next) {
+        ConnectionObserver timeline = dump == null ? ConnectionObserver.NOOP : dump.observer();
         if (!next.metricsEnabled()) {
-            return ConnectionObserver.NOOP;
+            return timeline;
         }
-        return observers.computeIfAbsent(listener, name -> new ListenerMetrics(metrics, name, poolMetrics));
+        ConnectionObserver listenerMetrics = observers.computeIfAbsent(listener,
+                name -> new ListenerMetrics(metrics, name, poolMetrics));
+        return ConnectionObserver.compose(List.of(listenerMetrics, timeline));
     }
 
     private BoundListener bind(ListenerConfig listener, ForwarderConfig next, Map<String, Pool> nextPools)
@@ -396,6 +447,9 @@ public final class Forwarder implements AutoCloseable {
         relay.unbind(listener, drain).whenCompleteAsync((cut, error) -> {
             log.info("listener removed listener={} address={} connections_cut={}", listener.name(),
                     Addresses.format(listener.localAddress()), cut);
+            if (dump != null) {
+                dump.detach(listener);
+            }
             if (!stays) {
                 synchronized (changes) {
                     if (!config.listeners().containsKey(listener.name())) {
@@ -485,6 +539,10 @@ public final class Forwarder implements AutoCloseable {
             pools.values().forEach(Pool::close);
         }
         int cut = relay.shutdown(drain);
+        captures.close();
+        if (dump != null) {
+            dump.close();
+        }
         AdminServer server = admin;
         if (server != null) {
             // Last, so that /healthz answers and /readyz says 503 during the drain.

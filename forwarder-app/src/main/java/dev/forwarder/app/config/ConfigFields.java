@@ -131,6 +131,22 @@ final class ConfigFields {
         return (int) result;
     }
 
+    /** A size such as {@code 64 MiB} or a plain number of bytes, up to {@code max} (beyond an int). */
+    long sizeIn(String key, long min, long max) {
+        String range = ConfigPrinter.size(min) + " - " + ConfigPrinter.size(max);
+        ConfigValue value = value(key, "a size, e.g. 1 MiB");
+        long result;
+        try {
+            result = value.atKey("v").getBytes("v");
+        } catch (ConfigException e) {
+            throw error(key, render(value) + " is not a size (expected: e.g. 64 KiB, 1 MiB or a number of bytes)");
+        }
+        if (result < min || result > max) {
+            throw error(key, render(value) + " is out of range (expected: " + range + ")");
+        }
+        return result;
+    }
+
     /** A duration with its unit ({@code 3s}, {@code 500ms}); {@code positive} rejects zero. */
     Duration duration(String key, boolean positive) {
         String expected = positive ? "> 0" : ">= 0";

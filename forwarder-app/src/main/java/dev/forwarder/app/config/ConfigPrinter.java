@@ -54,6 +54,13 @@ public final class ConfigPrinter {
             line(out, 3, "write-buffer-high-water-mark", size(listener.writeBufferHighWaterMark()));
             line(out, 3, "when-no-backend", listener.whenNoBackend().label());
             line(out, 3, "splice", PoolReader.label(listener.splice()));
+            out.append("      capture {\n");
+            line(out, 4, "mode", listener.capture().mode().label());
+            line(out, 4, "max-bytes", size(listener.capture().maxBytes()));
+            line(out, 4, "dir", ConfigUtil.quoteString(listener.capture().dir().toString()));
+            line(out, 4, "max-file-size", size(listener.capture().maxFileSize()));
+            line(out, 4, "max-files", Integer.toString(listener.capture().maxFiles()));
+            out.append("      }\n");
             out.append("    }\n");
         }
         out.append("  }\n  pools {\n");

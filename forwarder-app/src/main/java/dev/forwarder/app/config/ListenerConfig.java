@@ -1,5 +1,6 @@
 package dev.forwarder.app.config;
 
+import dev.forwarder.app.capture.CaptureSettings;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.Splice;
 
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop; &gt;= low
  * @param whenNoBackend what happens while the pool has no member up: close each client, or stop accepting
  * @param splice whether bulk transfers are spliced in the kernel (epoll only)
+ * @param capture what of its traffic is captured (hex dumps, pcap files), {@link CaptureSettings#OFF} by default
  */
 public record ListenerConfig(
         String name,
@@ -29,7 +31,8 @@ public record ListenerConfig(
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
         WhenNoBackend whenNoBackend,
-        Splice splice) {
+        Splice splice,
+        CaptureSettings capture) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
@@ -41,6 +44,7 @@ public record ListenerConfig(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(whenNoBackend, "whenNoBackend");
         Objects.requireNonNull(splice, "splice");
+        Objects.requireNonNull(capture, "capture");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }

@@ -3,11 +3,14 @@ package dev.forwarder.app.config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.forwarder.app.capture.CaptureMode;
+import dev.forwarder.app.capture.CaptureSettings;
 import dev.forwarder.balancer.BackendSpec;
 import dev.forwarder.core.Splice;
 import dev.forwarder.core.Transport;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +30,9 @@ final class SettingsReader {
     static final List<String> LOG_KEYS = List.of("format");
     static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
     static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture");
+    static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files");
+    static final Map<String, CaptureMode> CAPTURE_MODES = PoolReader.choices(CaptureMode.values());
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
     static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
     static final Map<String, WhenNoBackend> WHEN_NO_BACKEND = PoolReader.choices(WhenNoBackend.values());
@@ -108,7 +113,7 @@ final class SettingsReader {
             ListenerTuning tuning = listenerTuning(fields);
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend(), tuning.splice())));
+                    tuning.whenNoBackend(), tuning.splice(), tuning.capture())));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"
@@ -141,7 +146,7 @@ final class SettingsReader {
     }
 
     private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark,
-            WhenNoBackend whenNoBackend, Splice splice) {
+            WhenNoBackend whenNoBackend, Splice splice, CaptureSettings capture) {
     }
 
     private static ListenerTuning listenerTuning(ConfigFields fields) {
@@ -155,7 +160,28 @@ final class SettingsReader {
         }
         WhenNoBackend whenNoBackend = fields.choice("when-no-backend", WHEN_NO_BACKEND);
         Splice splice = fields.choice("splice", SPLICE);
-        return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend, splice);
+        return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend, splice,
+                capture(fields.nested("capture")));
+    }
+
+    /** A {@code capture { ... }} block; each key falls back to {@code listener-defaults.capture}. */
+    static CaptureSettings capture(ConfigFields fields) {
+        fields.checkKeys(CAPTURE_KEYS);
+        CaptureMode mode = fields.choice("mode", CAPTURE_MODES);
+        long maxBytes = fields.sizeIn("max-bytes", 1, CaptureSettings.MAX_SIZE);
+        String dir = fields.string("dir", "a directory");
+        if (dir.isBlank()) {
+            throw fields.error("dir", "\"\" is empty (expected: a directory, e.g. \"captures\")");
+        }
+        Path path;
+        try {
+            path = Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw fields.error("dir", "\"" + dir + "\" is not a path (expected: a directory)");
+        }
+        long maxFileSize = fields.sizeIn("max-file-size", CaptureSettings.MIN_FILE_SIZE, CaptureSettings.MAX_SIZE);
+        int maxFiles = fields.intIn("max-files", 1, CaptureSettings.MAX_FILES);
+        return new CaptureSettings(mode, maxBytes, path, maxFileSize, maxFiles);
     }
 
     /** An address as written ({@code host} without brackets), and resolved. */

@@ -3,6 +3,8 @@ package dev.forwarder.app.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.forwarder.app.capture.CaptureMode;
+import dev.forwarder.app.capture.CaptureSettings;
 import dev.forwarder.balancer.BackendSpec;
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.OnDown;
@@ -14,6 +16,7 @@ import dev.forwarder.core.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -46,7 +49,9 @@ class ReferenceDefaultsTest {
                         "listener-defaults.idle-timeout", "listener-defaults.backlog",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
-                        "listener-defaults.splice",
+                        "listener-defaults.splice", "listener-defaults.capture.mode",
+                        "listener-defaults.capture.max-bytes", "listener-defaults.capture.dir",
+                        "listener-defaults.capture.max-file-size", "listener-defaults.capture.max-files",
                         "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries",
                         "pool-defaults.connect-deadline", "pool-defaults.max-connections",
                         "pool-defaults.queue-timeout", "pool-defaults.max-queue", "pool-defaults.max-fails",
@@ -107,6 +112,12 @@ class ReferenceDefaultsTest {
         assertThat(web.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(web.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
         assertThat(web.whenNoBackend()).isEqualTo(WhenNoBackend.CLOSE);
+        assertThat(web.capture()).isEqualTo(CaptureSettings.OFF);
+        assertThat(web.capture().mode()).isEqualTo(CaptureMode.OFF);
+        assertThat(web.capture().maxBytes()).isEqualTo(1024 * 1024);
+        assertThat(web.capture().dir()).isEqualTo(Path.of("captures"));
+        assertThat(web.capture().maxFileSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(web.capture().maxFiles()).isEqualTo(10);
     }
 
     @Test
