@@ -4,10 +4,10 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import dev.forwarder.balancer.AdminState;
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
 
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,8 +36,10 @@ final class BackendMetrics {
         BackendMetrics metrics = new BackendMetrics(pool, member);
         metrics.removeAll(registry);
         metrics.add(registry, MetricNames.ACTIVE_CONNECTIONS, (Gauge<Integer>) member::activeConnections);
-        metrics.add(registry, MetricNames.UP, (Gauge<Integer>) () -> member.state() == MemberState.UP ? 1 : 0);
+        metrics.add(registry, MetricNames.UP, (Gauge<Integer>) () -> member.state() == MemberState.UP
+                && member.adminState() == AdminState.ENABLED ? 1 : 0);
         metrics.add(registry, MetricNames.STATE, (Gauge<String>) () -> label(member.state()));
+        metrics.add(registry, MetricNames.ADMIN_STATE, (Gauge<String>) () -> label(member.adminState()));
         metrics.add(registry, MetricNames.WEIGHT, (Gauge<Integer>) member::weight);
         metrics.add(registry, MetricNames.EFFECTIVE_WEIGHT, (Gauge<Double>) member::effectiveWeight);
         metrics.add(registry, MetricNames.HEALTH_CHECK_PASSES, (Gauge<Long>) member::healthCheckPasses);
@@ -51,8 +53,8 @@ final class BackendMetrics {
     }
 
     /** How a state reads in metrics: {@code up}, {@code draining}, ... */
-    static String label(MemberState state) {
-        return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    static String label(Enum<?> state) {
+        return PrometheusFamily.label(state);
     }
 
     private void add(MetricRegistry registry, String leaf, com.codahale.metrics.Metric metric) {

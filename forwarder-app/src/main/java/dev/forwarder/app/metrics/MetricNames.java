@@ -22,8 +22,10 @@ import java.util.List;
  * forwarder.pools.POOL.waiting                      gauge: connections waiting for a member with room
  * forwarder.pools.POOL.available                    gauge: 1 while the pool has a member to offer, else 0
  * forwarder.pools.POOL.backends.BACKEND.active-connections     gauge: connections picked for it, not yet ended
- * forwarder.pools.POOL.backends.BACKEND.up                     gauge: 1 while it takes new connections, else 0
+ * forwarder.pools.POOL.backends.BACKEND.up                     gauge: 1 while it takes new connections (up and
+ *                                                              enabled), else 0
  * forwarder.pools.POOL.backends.BACKEND.state                  gauge: its state, up, down, failed or draining
+ * forwarder.pools.POOL.backends.BACKEND.admin-state            gauge: enabled, draining or disabled (admin API)
  * forwarder.pools.POOL.backends.BACKEND.weight                 gauge: configured weight
  * forwarder.pools.POOL.backends.BACKEND.effective-weight       gauge: weight strategies use now (slow start)
  * forwarder.pools.POOL.backends.BACKEND.health-check-passes    gauge: passed active health checks so far
@@ -48,6 +50,7 @@ public final class MetricNames {
     public static final String AVAILABLE = "available";
     public static final String UP = "up";
     public static final String STATE = "state";
+    public static final String ADMIN_STATE = "admin-state";
     public static final String WEIGHT = "weight";
     public static final String EFFECTIVE_WEIGHT = "effective-weight";
     public static final String HEALTH_CHECK_PASSES = "health-check-passes";
@@ -60,7 +63,7 @@ public final class MetricNames {
     static final List<String> LISTENER_LEAVES = List.of(ACTIVE_CONNECTIONS, ACCEPTED, REJECTED, BYTES_UP,
             BYTES_DOWN, DURATION);
     static final List<String> POOL_LEAVES = List.of(WAITING, AVAILABLE);
-    static final List<String> BACKEND_LEAVES = List.of(ACTIVE_CONNECTIONS, UP, STATE, WEIGHT, EFFECTIVE_WEIGHT,
+    static final List<String> BACKEND_LEAVES = List.of(ACTIVE_CONNECTIONS, UP, STATE, ADMIN_STATE, WEIGHT, EFFECTIVE_WEIGHT,
             HEALTH_CHECK_PASSES, HEALTH_CHECK_FAILURES, CONNECTS, CONNECT_FAILURES, CONNECT_TIME, BYTES_UP,
             BYTES_DOWN);
 

@@ -1,6 +1,12 @@
 package dev.forwarder.app.metrics;
 
 import dev.forwarder.app.metrics.MetricNames.Parsed;
+import dev.forwarder.balancer.AdminState;
+import dev.forwarder.balancer.MemberState;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The Prometheus metric families forwarder exports (written in name order) and which Dropwizard metric feeds each
@@ -24,9 +30,13 @@ enum PrometheusFamily {
             "1 while the pool has a member to offer new connections, else 0."),
     BACKEND_ACTIVE("forwarder_backend_active_connections", Kind.GAUGE,
             "Connections the pool sent to the backend that have not ended."),
-    BACKEND_UP("forwarder_backend_up", Kind.GAUGE, "1 while the backend takes new connections (state up), else 0."),
+    BACKEND_UP("forwarder_backend_up", Kind.GAUGE,
+            "1 while the backend takes new connections (state up, admin state enabled), else 0."),
     BACKEND_STATE("forwarder_backend_state", Kind.STATE,
-            "The backend's state: 1 for the state it is in, 0 for the others."),
+            "The backend's state: 1 for the state it is in, 0 for the others.", labels(MemberState.values())),
+    BACKEND_ADMIN_STATE("forwarder_backend_admin_state", Kind.STATE, "What an operator set for the backend through"
+            + " the admin API (enabled, draining, disabled): 1 for the one in force, 0 for the others.",
+            labels(AdminState.values())),
     BACKEND_WEIGHT("forwarder_backend_weight", Kind.GAUGE, "The backend's configured weight."),
     BACKEND_EFFECTIVE_WEIGHT("forwarder_backend_effective_weight", Kind.GAUGE,
             "The weight strategies use now: the configured one, or less while slow start ramps it up."),
@@ -46,11 +56,27 @@ enum PrometheusFamily {
     final String name;
     final Kind kind;
     final String help;
+    /** A {@link Kind#STATE} family's states, one series each; empty for the other kinds. */
+    final List<String> states;
 
     PrometheusFamily(String name, Kind kind, String help) {
+        this(name, kind, help, List.of());
+    }
+
+    PrometheusFamily(String name, Kind kind, String help, List<String> states) {
         this.name = name;
         this.kind = kind;
         this.help = help;
+        this.states = states;
+    }
+
+    /** How a state reads in metrics: {@code up}, {@code draining}, ... */
+    static String label(Enum<?> state) {
+        return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static List<String> labels(Enum<?>[] states) {
+        return Arrays.stream(states).map(PrometheusFamily::label).toList();
     }
 
     /**
@@ -82,6 +108,7 @@ enum PrometheusFamily {
                 case MetricNames.ACTIVE_CONNECTIONS -> plain(BACKEND_ACTIVE);
                 case MetricNames.UP -> plain(BACKEND_UP);
                 case MetricNames.STATE -> plain(BACKEND_STATE);
+                case MetricNames.ADMIN_STATE -> plain(BACKEND_ADMIN_STATE);
                 case MetricNames.WEIGHT -> plain(BACKEND_WEIGHT);
                 case MetricNames.EFFECTIVE_WEIGHT -> plain(BACKEND_EFFECTIVE_WEIGHT);
                 case MetricNames.CONNECTS -> plain(BACKEND_CONNECTS);

@@ -6,7 +6,6 @@ import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import dev.forwarder.app.metrics.MetricNames.Parsed;
 import dev.forwarder.app.metrics.PrometheusFamily.Series;
-import dev.forwarder.balancer.MemberState;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -44,7 +43,6 @@ import java.util.Map;
 public final class PrometheusMetrics implements MultiCollector {
 
     private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
-    private static final MemberState[] STATES = MemberState.values();
 
     private final MetricRegistry registry;
 
@@ -116,8 +114,7 @@ public final class PrometheusMetrics implements MultiCollector {
                 for (Sample sample : samples) {
                     if (family.kind == PrometheusFamily.Kind.STATE) {
                         Object state = sample.metric() instanceof Gauge<?> g ? g.getValue() : null;
-                        for (MemberState each : STATES) {
-                            String label = BackendMetrics.label(each);
+                        for (String label : family.states) {
                             gauge.dataPoint(GaugeDataPointSnapshot.builder()
                                     .labels(sample.labels().add("state", label))
                                     .value(label.equals(state) ? 1 : 0).build());

@@ -52,6 +52,13 @@ class MemberDrainTest {
                 AdminHarness.echo(socket, "still relayed");
             }
             assertThat(harness.member(drained.member()).get("active_connections").asInt()).isEqualTo(2);
+            // The metrics say so too: no longer taking new connections, drained by an operator.
+            String labels = "backend=\"" + drained.member() + "\",pool=\"web\"";
+            assertThat(harness.get("/metrics").body()).contains(
+                    "forwarder_backend_up{" + labels + "} 0.0",
+                    "forwarder_backend_admin_state{" + labels + ",state=\"draining\"} 1.0",
+                    "forwarder_backend_admin_state{" + labels + ",state=\"enabled\"} 0.0",
+                    "forwarder_backend_state{" + labels + ",state=\"up\"} 1.0");
 
             // A reload that changes the pool and keeps the member keeps its state.
             harness.forwarder.apply(harness.config(harness.extra("strategy = least-connections")));
