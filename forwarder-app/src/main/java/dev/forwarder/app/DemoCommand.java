@@ -64,8 +64,9 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             InetSocketAddress admin = demo.adminAddress();
             String adminUrl = "http://127.0.0.1:" + admin.getPort();
-            out.println("Admin port: " + adminUrl + "/  (JSON under /api, e.g. " + adminUrl + "/api/pools;"
-                    + " /metrics, /healthz, /readyz)");
+            out.println("Status page: " + adminUrl + "/  (open it in a browser: members, rates, live connections)");
+            out.println("Admin port:  " + adminUrl + "  (JSON under /api, e.g. " + adminUrl + "/api/pools;"
+                    + " Prometheus at /metrics; /healthz, /readyz)");
             out.println();
             out.println("Try it yourself while it runs:");
             out.println("  curl -s " + url);

@@ -49,6 +49,16 @@ final class ForwarderProcess implements AutoCloseable {
         return Integer.parseInt(matcher.group(1));
     }
 
+    /** The admin port's port, from its {@code admin port started} line (tests bind it to 127.0.0.1:0). */
+    int adminPort() {
+        Pattern started = Pattern.compile("admin port started address=127\\.0\\.0\\.1:([0-9]+)");
+        await("admin port started").atMost(Duration.ofSeconds(30))
+                .until(() -> started.matcher(log()).find() || !process.isAlive());
+        Matcher matcher = started.matcher(log());
+        assertThat(matcher.find()).as("admin port started; log:%n%s", log()).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+
     /** Sends {@code SIGname}: {@link Process} itself sends only TERM and KILL. */
     void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();

@@ -58,7 +58,7 @@ class PackagedImageIT {
     }
 
     private static int status(String url) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
                 .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())

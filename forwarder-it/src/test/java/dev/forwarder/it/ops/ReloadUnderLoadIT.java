@@ -10,6 +10,10 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +32,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Reload under load: the packaged jar as a process in front of three echo containers; 50 long-lived connections
- * stream through it while five SIGHUP reloads (after rewriting its config file) add and remove members and change
- * weights, and one bad file is refused. Every stream ends intact (SHA-256 of what went out equals that of what came
+ * stream through it while five reloads (after rewriting its config file; four by SIGHUP, one by {@code POST
+ * /api/reload}) add and remove members and change weights, and one bad file is refused by {@code POST /api/reload}
+ * with its reason. Every stream ends intact (SHA-256 of what went out equals that of what came
  * back), new connections follow each new config, and the refused file leaves the previous one serving with its
  * reason in the log. The figures go to the log and to {@code target/reload-under-load.txt}.
  */
@@ -89,7 +94,14 @@ class ReloadUnderLoadIT {
                 }
                 write(config, step.weights());
                 long hup = System.nanoTime();
-                forwarder.signal("HUP");
+                if (i == 1) {
+                    // The admin API's reload does the same as SIGHUP, and answers with what changed.
+                    HttpResponse<String> reloaded = postReload(forwarder);
+                    assertThat(reloaded.statusCode()).as("POST /api/reload: %s", reloaded.body()).isEqualTo(200);
+                    assertThat(reloaded.body()).contains("\"reloaded\":true", "weight=1->3");
+                } else {
+                    forwarder.signal("HUP");
+                }
                 forwarder.awaitCount("reloaded config=", i + 1, Duration.ofSeconds(20));
                 hupToLine.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - hup));
                 assertNewConnectionsFollow(listener, step);
@@ -124,14 +136,26 @@ class ReloadUnderLoadIT {
         }
     }
 
-    /** A file that does not validate: refused with FILE:LINE: KEY in the log, and the previous step still serves. */
+    private static HttpResponse<String> postReload(ForwarderProcess forwarder) throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + forwarder.adminPort() + "/api/reload"))
+                .header("X-Forwarder-Admin", "1").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A file that does not validate, reloaded through the admin API: refused with 400 and FILE:LINE: KEY in the
+     * answer and the log, and the previous step still serves.
+     */
     private void refusedReloadKeepsTheRunningConfig(ForwarderProcess forwarder, Path config,
             InetSocketAddress listener, Step running) throws Exception {
         Files.writeString(config, Files.readString(config).replace("strategy = round-robin", "strategy = round-robbin"));
-        forwarder.signal("HUP");
+        HttpResponse<String> refused = postReload(forwarder);
+        assertThat(refused.statusCode()).as("POST /api/reload of a bad file: %s", refused.body()).isEqualTo(400);
+        String reason = config + ":3: forwarder.pools.web.strategy: ";
+        assertThat(refused.body()).contains(reason.replace("\\", "\\\\"), "round-robbin");
         forwarder.awaitCount("reload refused config=", 1, Duration.ofSeconds(20));
-        assertThat(forwarder.log()).contains("error=\"config error: " + config + ":3: forwarder.pools.web.strategy: "
-                + "\"round-robbin\" is not a strategy");
+        assertThat(forwarder.log()).contains("error=\"config error: " + reason + "\"round-robbin\" is not a strategy");
         assertNewConnectionsFollow(listener, running);
     }
 
