@@ -4,7 +4,9 @@
 #   QUICK=1 bash bench/run.sh    # 2 rounds of 2 s runs, about 3 minutes
 # Environment: ROUNDS, SECS (seconds per run), WORKLOADS (a subset of: iperf1 iperf4 http-ka http-close
 # http-1m rr), JAR (default forwarder-app/target/forwarder.jar, built if missing),
-# FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory).
+# FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory),
+# ADMIN (on: forwarder's default admin port, not read; off: admin.enabled = false; scraped: on, and GET /metrics
+# every second for the whole run, as a Prometheus server would).
 # Installs haproxy, nginx, iperf3 and wrk from Debian when missing. Listens on 127.0.0.1 only, stops everything
 # it started on exit, and writes the table to bench/results/<timestamp>.txt. See README "Benchmark".
 set -euo pipefail
@@ -19,6 +21,8 @@ source "$LIB/backends.sh"
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${ROUNDS:-3}; SECS=${SECS:-5}; fi
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
+ADMIN=${ADMIN:-on}
+case $ADMIN in on|scraped) FWD_ADMIN_ENABLED=true ;; off) FWD_ADMIN_ENABLED=false ;; *) echo "ADMIN=$ADMIN: on, off or scraped" >&2; exit 2 ;; esac
 TARGETS=(direct forwarder haproxy nginx)
 read -r -a WORKLOADS <<< "${WORKLOADS:-iperf1 iperf4 http-ka http-close http-1m rr}"
 
@@ -58,6 +62,11 @@ start_servers() {
 
     wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
     wait_port forwarder "$P_FWD_ECHO"; wait_port haproxy "$P_HAP_ECHO"; wait_port nginx-stream "$P_NGX_ECHO"
+    if [[ $ADMIN == scraped ]]; then
+        wait_port forwarder-admin "$P_FWD_ADMIN"
+        # A Prometheus server's pace: one scrape a second (the sleep paces the load, it synchronises nothing).
+        start scraper bash -c "while curl -sf -o /dev/null http://127.0.0.1:$P_FWD_ADMIN/metrics; do sleep 1; done"
+    fi
 }
 
 port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
@@ -140,10 +149,10 @@ main() {
     ORIGINAL_JAR=$JAR
     cp "$JAR" "$WORK/forwarder.jar"
     JAR=$WORK/forwarder.jar
-    pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO HAP_IPERF HAP_HTTP HAP_ECHO NGX_IPERF NGX_HTTP NGX_ECHO
+    pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO FWD_ADMIN HAP_IPERF HAP_HTTP HAP_ECHO NGX_IPERF NGX_HTTP NGX_ECHO
     start_servers
     {
-        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK"
+        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK ADMIN=$ADMIN"
         versions
         echo "load before: $(load)"
     } >"$WORK/header.txt"
