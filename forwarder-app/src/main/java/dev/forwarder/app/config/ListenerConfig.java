@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop; &gt;= low
  * @param whenNoBackend what happens while the pool has no member up: close each client, or stop accepting
  * @param splice whether bulk transfers are spliced in the kernel (epoll only)
+ * @param protection allow/deny, limits, first-byte timeout and PROXY header accept
  */
 public record ListenerConfig(
         String name,
@@ -29,10 +30,18 @@ public record ListenerConfig(
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
         WhenNoBackend whenNoBackend,
-        Splice splice) {
+        Splice splice,
+        ProtectionConfig protection) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
+
+    /** A listener without protection keys. */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, Duration idleTimeout, int backlog,
+            int writeBufferLowWaterMark, int writeBufferHighWaterMark, WhenNoBackend whenNoBackend, Splice splice) {
+        this(name, bind, pool, idleTimeout, backlog, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                whenNoBackend, splice, ProtectionConfig.NONE);
+    }
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -41,6 +50,7 @@ public record ListenerConfig(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(whenNoBackend, "whenNoBackend");
         Objects.requireNonNull(splice, "splice");
+        Objects.requireNonNull(protection, "protection");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }
@@ -60,7 +70,8 @@ public record ListenerConfig(
     /** The relay's settings for this listener; the connect timeout comes from its pool. */
     public ListenerSettings toSettings(Duration connectTimeout) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice);
+                writeBufferHighWaterMark, backlog, splice, protection.access(), protection.acceptProxy(),
+                protection.proxyHeaderTimeout());
     }
 
     /** The bind address as configured, {@code host:port} (brackets around an IPv6 literal). */

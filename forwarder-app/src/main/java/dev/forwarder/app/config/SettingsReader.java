@@ -23,8 +23,9 @@ final class SettingsReader {
     static final List<String> FORWARDER_KEYS = List.of("transport", "io-threads", "shutdown-timeout",
             "metrics", "listener-defaults", "pool-defaults", "listeners", "pools");
     static final List<String> METRICS_KEYS = List.of("enabled");
-    static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice");
+    static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog",
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice"),
+            ProtectionReader.KEYS);
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
     static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
     static final Map<String, WhenNoBackend> WHEN_NO_BACKEND = PoolReader.choices(WhenNoBackend.values());
@@ -56,6 +57,7 @@ final class SettingsReader {
         ConfigFields listenerDefaultFields = new ConfigFields(listenerDefaults, LISTENER_DEFAULTS);
         listenerDefaultFields.checkKeys(LISTENER_DEFAULT_KEYS);
         listenerTuning(listenerDefaultFields);
+        ProtectionReader.read(listenerDefaultFields);
         ConfigObject poolDefaults = root.objectOrEmpty("pool-defaults");
         ConfigFields poolDefaultFields = new ConfigFields(poolDefaults, POOL_DEFAULTS);
         poolDefaultFields.checkKeys(PoolReader.POOL_DEFAULT_KEYS);
@@ -98,9 +100,10 @@ final class SettingsReader {
                         + bind.getPort() + " (expected: one listener per address)");
             }
             ListenerTuning tuning = listenerTuning(fields);
+            ProtectionConfig protection = ProtectionReader.read(fields);
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend(), tuning.splice())));
+                    tuning.whenNoBackend(), tuning.splice(), protection)));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"

@@ -8,6 +8,9 @@ import com.codahale.metrics.UniformReservoir;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.access.RejectReason;
+
+import java.net.SocketAddress;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +30,7 @@ public final class ListenerMetrics implements ConnectionObserver {
     private final Meter bytesDown;
     private final Meter[] closed = new Meter[REASONS.length];
     private final Timer duration;
+    private final Meter[] rejected = new Meter[RejectReason.values().length];
 
     public ListenerMetrics(MetricRegistry registry, String listener) {
         active = registry.counter(MetricNames.listener(listener, MetricNames.ACTIVE_CONNECTIONS));
@@ -35,6 +39,9 @@ public final class ListenerMetrics implements ConnectionObserver {
         bytesDown = registry.meter(MetricNames.listener(listener, MetricNames.BYTES_DOWN));
         for (CloseReason reason : REASONS) {
             closed[reason.ordinal()] = registry.meter(MetricNames.closed(listener, reason));
+        }
+        for (RejectReason reason : RejectReason.values()) {
+            rejected[reason.ordinal()] = registry.meter(MetricNames.rejected(listener, reason));
         }
         duration = registry.timer(MetricNames.listener(listener, MetricNames.DURATION),
                 () -> new Timer(new UniformReservoir()));
@@ -49,6 +56,11 @@ public final class ListenerMetrics implements ConnectionObserver {
     @Override
     public void relayed(ConnectionInfo connection, boolean upstream, int bytes) {
         (upstream ? bytesUp : bytesDown).mark(bytes);
+    }
+
+    @Override
+    public void rejected(String listener, SocketAddress client, RejectReason reason) {
+        rejected[reason.ordinal()].mark();
     }
 
     @Override

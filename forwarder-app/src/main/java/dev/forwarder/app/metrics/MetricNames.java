@@ -2,6 +2,7 @@ package dev.forwarder.app.metrics;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.access.RejectReason;
 
 /**
  * The names forwarder registers its metrics under:
@@ -11,6 +12,7 @@ import dev.forwarder.core.CloseReason;
  * forwarder.listeners.LISTENER.bytes-up             meter: bytes read from clients, passed to backends
  * forwarder.listeners.LISTENER.bytes-down           meter: bytes read from backends, passed to clients
  * forwarder.listeners.LISTENER.closed.REASON        meter: connections ended, by {@link CloseReason#label()}
+ * forwarder.listeners.LISTENER.rejected.REASON      meter: clients refused at accept, by {@link RejectReason#label()}
  * forwarder.listeners.LISTENER.duration             timer: accept to close
  * forwarder.pools.POOL.backends.BACKEND.active-connections   gauge: connections picked for it, not yet ended
  * forwarder.pools.POOL.backends.BACKEND.up                   gauge: 1 while it takes new connections, else 0
@@ -25,6 +27,7 @@ public final class MetricNames {
     public static final String BYTES_DOWN = "bytes-down";
     public static final String CLOSED = "closed";
     public static final String DURATION = "duration";
+    public static final String REJECTED = "rejected";
     public static final String UP = "up";
     public static final String HEALTH_CHECK_FAILURES = "health-check-failures";
 
@@ -41,6 +44,11 @@ public final class MetricNames {
     /** A listener's meter of connections that ended for {@code reason}. */
     public static String closed(String listener, CloseReason reason) {
         return listener(listener, CLOSED, reason.label());
+    }
+
+    /** A listener's meter of clients refused at accept for {@code reason}. */
+    public static String rejected(String listener, RejectReason reason) {
+        return listener(listener, REJECTED, reason.label());
     }
 
     /** The prefix of a pool's metrics, {@code forwarder.pools.POOL}. */
