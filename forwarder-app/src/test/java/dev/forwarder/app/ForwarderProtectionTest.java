@@ -6,6 +6,8 @@ import dev.forwarder.app.metrics.MetricNames;
 import dev.forwarder.core.ConnectionSnapshot;
 import dev.forwarder.core.access.RejectReason;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,6 +138,62 @@ class ForwarderProtectionTest {
                 process.destroy();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** nginx (Debian's nginx-light) with listen ... proxy_protocol behind a pool with send-proxy: it logs the client. */
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void nginxBehindSendProxySeesTheClientNotForwarder(String version) throws Exception {
+        Path nginx = Path.of("/usr/sbin/nginx");
+        assumeThat(Files.isExecutable(nginx)).as("Debian's nginx installed").isTrue();
+        int port = freePort();
+        Path prefix = Files.createDirectories(dir.resolve("nginx"));
+        Files.createDirectories(prefix.resolve("logs"));
+        Path access = prefix.resolve("logs/access.log");
+        Files.writeString(prefix.resolve("nginx.conf"), """
+                pid %s/nginx.pid;
+                error_log %s/logs/error.log;
+                events { worker_connections 64; }
+                http {
+                  log_format proxied '$proxy_protocol_addr:$proxy_protocol_port via $remote_addr';
+                  access_log %s proxied;
+                  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp; fastcgi_temp_path %s/tmp;
+                  uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;
+                  server {
+                    listen 127.0.0.1:%d proxy_protocol;
+                    location / { return 200 "client=$proxy_protocol_addr:$proxy_protocol_port\n"; }
+                  }
+                }
+                """.formatted(prefix, prefix, access, prefix, prefix, prefix, prefix, prefix, port));
+        Process process = new ProcessBuilder(nginx.toString(), "-p", prefix.toString(), "-c",
+                prefix.resolve("nginx.conf").toString(), "-g", "daemon off;")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        try (Forwarder forwarder = Forwarder.start(ConfigLoader.parse("""
+                     forwarder {
+                       listeners { web { bind = "127.0.0.1:0", pool = web } }
+                       pools { web { backends = [ "127.0.0.1:%d" ], send-proxy = %s } }
+                     }
+                     """.formatted(port, version), "test"))) {
+            InetSocketAddress web = forwarder.listenerAddress("web");
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> get(from("127.0.0.2", web)).contains("client=127.0.0.2:"));
+            try (Socket client = from("127.0.0.4", web)) {
+                int clientPort = client.getLocalPort();
+                assertThat(get(client)).contains("client=127.0.0.4:" + clientPort);
+                await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(access)
+                        .contains("127.0.0.4:" + clientPort + " via 127.0.0.1"));
+            }
+        } finally {
+            process.destroy();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String get(Socket socket) throws IOException {
+        try (socket) {
+            socket.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 }

@@ -67,7 +67,11 @@ class ListenerMetricsTest {
                 "forwarder.listeners.web.closed.client-closed",
                 "forwarder.listeners.web.closed.idle-timeout",
                 "forwarder.listeners.web.closed.connect-failed");
-        assertThat(registry.getNames()).hasSize(5 + CloseReason.values().length);
+        assertThat(registry.getNames()).contains("forwarder.listeners.web.rejected.denied",
+                "forwarder.listeners.web.rejected.max-connections-per-client",
+                "forwarder.listeners.web.closed.first-byte-timeout", "forwarder.listeners.web.closed.rejected");
+        assertThat(registry.getNames()).hasSize(5 + CloseReason.values().length
+                + dev.forwarder.core.access.RejectReason.values().length);
     }
 
     @Test
