@@ -2,13 +2,14 @@
 # Debian packages the tests call as programs (a test that needs one fails, never skips, when it is missing):
 #   prometheus   its promtool checks the /metrics exposition (PrometheusMetricsTest)
 #   chromium, chromium-driver   the status page in a real headless browser (StatusPageBrowserTest)
+#   haproxy, nginx-light   a real PROXY-protocol sender and receiver (ForwarderProtectionTest)
 #   tshark       reads the pcap files of a capture back as Wireshark would (PcapTsharkTest, PcapFilesTest)
 #   bsdextrautils  its hexdump -C is what --dump's layout is compared with (HexDumpTest)
 # Installs only what is missing, with one line saying what; runs apt-get update at most once, and only then.
 # Idempotent and quick when everything is present. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(prometheus chromium chromium-driver tshark bsdextrautils)
+packages=(prometheus chromium chromium-driver haproxy nginx-light tshark bsdextrautils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -4,6 +4,8 @@ import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectPolicy;
+import dev.forwarder.core.ConnectionHandlers;
+import dev.forwarder.core.proxy.SendProxy;
 import dev.forwarder.core.Waiter;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -87,6 +89,15 @@ public final class Pool implements BackendChooser, AutoCloseable {
     @Override
     public ConnectPolicy connectPolicy() {
         return connectPolicy;
+    }
+
+    /**
+     * The backend-side handlers of a new connection: the PROXY header of {@code send-proxy}, or none. Read per
+     * connection from the current settings, so a reconfigured pool changes them for new connections.
+     */
+    @Override
+    public ConnectionHandlers backendHandlers() {
+        return SendProxy.of(snapshot.settings().sendProxy());
     }
 
     /** Every member, whatever its state (draining ones until their last connection ends), in config order. */

@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.balancer.health.HealthCheckSettings;
+import dev.forwarder.core.proxy.ProxyProtocol;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param onDown what happens to a member's connections when its health checks mark it down
  * @param resolveInterval how often hostnames are resolved again; zero resolves them once, at start
  * @param healthCheck the active health check
+ * @param sendProxy the PROXY header written to each backend connection before the client's bytes, naming the
+ *     client; {@link ProxyProtocol#OFF} for none ({@link ProxyProtocol#ANY} is not a version to send)
  */
 public record PoolSettings(
         int maxConnections,
@@ -28,7 +31,8 @@ public record PoolSettings(
         Duration slowStart,
         OnDown onDown,
         Duration resolveInterval,
-        HealthCheckSettings healthCheck) {
+        HealthCheckSettings healthCheck,
+        ProxyProtocol sendProxy) {
 
     public static final int MAX_FAILS = 1000;
     public static final int MAX_QUEUE = 1_000_000;
@@ -40,10 +44,17 @@ public record PoolSettings(
      * no checks.
      */
     public static final PoolSettings DEFAULT = new PoolSettings(0, DEFAULT_MAX_QUEUE, 3, Duration.ofSeconds(10),
-            Duration.ZERO, OnDown.KEEP_SESSIONS, Duration.ZERO, HealthCheckSettings.NONE);
+            Duration.ZERO, OnDown.KEEP_SESSIONS, Duration.ZERO, HealthCheckSettings.NONE, ProxyProtocol.OFF);
 
     /** Members are always up: no limits, no passive or active health, as in {@link Pool#of}. */
     public static final PoolSettings STATIC = DEFAULT.withPassive(0, Duration.ZERO);
+
+    /** Settings without a PROXY header to send. */
+    public PoolSettings(int maxConnections, int maxQueue, int maxFails, Duration failTimeout, Duration slowStart,
+            OnDown onDown, Duration resolveInterval, HealthCheckSettings healthCheck) {
+        this(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval, healthCheck,
+                ProxyProtocol.OFF);
+    }
 
     public PoolSettings {
         Objects.requireNonNull(failTimeout, "failTimeout");
@@ -51,6 +62,10 @@ public record PoolSettings(
         Objects.requireNonNull(onDown, "onDown");
         Objects.requireNonNull(resolveInterval, "resolveInterval");
         Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(sendProxy, "sendProxy");
+        if (sendProxy == ProxyProtocol.ANY) {
+            throw new IllegalArgumentException("sendProxy: any (expected: off, v1 or v2)");
+        }
         if (maxConnections < 0) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 0)");
         }
@@ -78,36 +93,41 @@ public record PoolSettings(
 
     public PoolSettings withMaxConnections(int limit) {
         return new PoolSettings(limit, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withMaxQueue(int bound) {
         return new PoolSettings(maxConnections, bound, maxFails, failTimeout, slowStart, onDown, resolveInterval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withPassive(int fails, Duration timeout) {
         return new PoolSettings(maxConnections, maxQueue, fails, timeout, slowStart, onDown, resolveInterval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withSlowStart(Duration ramp) {
         return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, ramp, onDown, resolveInterval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withOnDown(OnDown policy) {
         return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, policy, resolveInterval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withResolveInterval(Duration interval) {
         return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, interval,
-                healthCheck);
+                healthCheck, sendProxy);
     }
 
     public PoolSettings withHealthCheck(HealthCheckSettings check) {
         return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval,
-                check);
+                check, sendProxy);
+    }
+
+    public PoolSettings withSendProxy(ProxyProtocol protocol) {
+        return new PoolSettings(maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval,
+                healthCheck, protocol);
     }
 }

@@ -29,7 +29,15 @@ public enum CloseReason {
     /** Any other I/O error on either side. */
     ERROR,
     /** The forwarder was shutting down and the drain period ended. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** The client sent nothing within the listener's {@code first-byte-timeout}; no backend was chosen. */
+    FIRST_BYTE_TIMEOUT,
+    /** Refused by allow/deny or a limit once a PROXY header named the client ({@code rejected.REASON} says which). */
+    REJECTED,
+    /** The PROXY header was malformed, truncated, of a version the listener does not accept, or too long. */
+    PROXY_HEADER_INVALID,
+    /** No complete PROXY header arrived within the listener's {@code proxy-header-timeout}. */
+    PROXY_HEADER_TIMEOUT;
 
     private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

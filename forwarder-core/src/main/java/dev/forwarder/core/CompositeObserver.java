@@ -1,5 +1,8 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.access.RejectReason;
+
+import java.net.SocketAddress;
 import java.util.List;
 
 /** {@link ConnectionObserver#compose}: arrays, not lists, on the per-read path. */
@@ -53,6 +56,13 @@ final class CompositeObserver implements ConnectionObserver {
             case 1 -> bytes[0];
             default -> this;
         };
+    }
+
+    @Override
+    public void rejected(String listener, SocketAddress client, RejectReason reason) {
+        for (ConnectionObserver observer : all) {
+            observer.rejected(listener, client, reason);
+        }
     }
 
     @Override

@@ -17,6 +17,14 @@ public interface ConnectionInfo {
 
     SocketAddress client();
 
+    /**
+     * The address the client connected to: the listener's own, or the destination a PROXY header named;
+     * {@code null} where unknown.
+     */
+    default SocketAddress destination() {
+        return null;
+    }
+
     /** The backend the connection relays to, or {@code null} before a connect succeeded. */
     Backend backend();
 

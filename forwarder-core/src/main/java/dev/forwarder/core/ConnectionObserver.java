@@ -1,5 +1,8 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.access.RejectReason;
+
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,6 +74,13 @@ public interface ConnectionObserver {
 
     /** {@code bytes} were read from the client ({@code upstream}) or from the backend and passed on. */
     default void relayed(ConnectionInfo connection, boolean upstream, int bytes) {
+    }
+
+    /**
+     * A listener refused a client at accept (or once its PROXY header named it), before any backend was chosen:
+     * allow/deny or a limit. No other callback is made for a client refused at accept.
+     */
+    default void rejected(String listener, SocketAddress client, RejectReason reason) {
     }
 
     /** The connection ended; {@link ConnectionInfo#closeReason()} says why. Called exactly once per accept. */

@@ -1,5 +1,8 @@
 package dev.forwarder.core;
 
+import dev.forwarder.core.access.AccessSettings;
+import dev.forwarder.core.proxy.ProxyProtocol;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,6 +18,9 @@ import java.util.Objects;
  * @param writeBufferHighWaterMark bytes queued for a peer over which reads from the other side stop
  * @param backlog the accept queue length
  * @param splice whether bulk transfers are spliced in the kernel (epoll only)
+ * @param access allow/deny, connection limits and the first-byte timeout; {@link AccessSettings#NONE} for none
+ * @param acceptProxy which PROXY header each client connection starts with; {@link ProxyProtocol#OFF} for none
+ * @param proxyHeaderTimeout how long a client may take to send its whole PROXY header; &gt; 0
  */
 public record ListenerSettings(
         String name,
@@ -24,13 +30,24 @@ public record ListenerSettings(
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
         int backlog,
-        Splice splice) {
+        Splice splice,
+        AccessSettings access,
+        ProxyProtocol acceptProxy,
+        Duration proxyHeaderTimeout) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024;
     public static final int DEFAULT_HIGH_WATER_MARK = 64 * 1024;
     public static final int DEFAULT_BACKLOG = 1024;
+    public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Settings without access rules or PROXY header. */
+    public ListenerSettings(String name, InetSocketAddress bind, Duration connectTimeout, Duration idleTimeout,
+            int writeBufferLowWaterMark, int writeBufferHighWaterMark, int backlog, Splice splice) {
+        this(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, backlog,
+                splice, AccessSettings.NONE, ProxyProtocol.OFF, DEFAULT_PROXY_HEADER_TIMEOUT);
+    }
 
     public ListenerSettings {
         Objects.requireNonNull(name, "name");
@@ -38,6 +55,12 @@ public record ListenerSettings(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(splice, "splice");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(acceptProxy, "acceptProxy");
+        Objects.requireNonNull(proxyHeaderTimeout, "proxyHeaderTimeout");
+        if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
+            throw new IllegalArgumentException("proxyHeaderTimeout: " + proxyHeaderTimeout + " (expected: > 0)");
+        }
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
         }
@@ -65,25 +88,40 @@ public record ListenerSettings(
 
     public ListenerSettings withConnectTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, timeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice);
+                writeBufferHighWaterMark, backlog, splice, access, acceptProxy,
+                proxyHeaderTimeout);
     }
 
     public ListenerSettings withIdleTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, connectTimeout, timeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice);
+                writeBufferHighWaterMark, backlog, splice, access, acceptProxy,
+                proxyHeaderTimeout);
     }
 
     public ListenerSettings withWriteBufferWaterMarks(int low, int high) {
-        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog, splice);
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog, splice, access,
+                acceptProxy, proxyHeaderTimeout);
     }
 
     public ListenerSettings withBacklog(int acceptQueue) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, acceptQueue, splice);
+                writeBufferHighWaterMark, acceptQueue, splice, access, acceptProxy,
+                proxyHeaderTimeout);
     }
 
     public ListenerSettings withSplice(Splice mode) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, mode);
+                writeBufferHighWaterMark, backlog, mode, access, acceptProxy,
+                proxyHeaderTimeout);
+    }
+
+    public ListenerSettings withAccess(AccessSettings rules) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog, splice, rules, acceptProxy, proxyHeaderTimeout);
+    }
+
+    public ListenerSettings withAcceptProxy(ProxyProtocol protocol, Duration headerTimeout) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog, splice, access, protocol, headerTimeout);
     }
 }

@@ -5,6 +5,8 @@ import dev.forwarder.balancer.BackendSpec;
 import dev.forwarder.balancer.PoolSettings;
 import dev.forwarder.balancer.health.HealthCheckSettings;
 import dev.forwarder.core.Transport;
+import dev.forwarder.core.access.AccessSettings;
+import dev.forwarder.core.access.Cidr;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -61,6 +63,7 @@ public final class ConfigPrinter {
             line(out, 4, "max-file-size", size(listener.capture().maxFileSize()));
             line(out, 4, "max-files", Integer.toString(listener.capture().maxFiles()));
             out.append("      }\n");
+            protection(out, listener.protection());
             out.append("    }\n");
         }
         out.append("  }\n  pools {\n");
@@ -95,6 +98,7 @@ public final class ConfigPrinter {
         line(out, 3, "slow-start", duration(settings.slowStart()));
         line(out, 3, "on-down", PoolReader.label(settings.onDown()));
         line(out, 3, "resolve-interval", duration(settings.resolveInterval()));
+        line(out, 3, "send-proxy", settings.sendProxy().label());
         HealthCheckSettings check = settings.healthCheck();
         out.append("      health-check {\n");
         line(out, 4, "type", check.type().label());
@@ -110,6 +114,26 @@ public final class ConfigPrinter {
         line(out, 4, "expect-status", "[" + check.expectStatusMin() + ", " + check.expectStatusMax() + "]");
         line(out, 4, "initial-state", PoolReader.label(check.initialState()));
         out.append("      }\n");
+    }
+
+    private static void protection(StringBuilder out, ProtectionConfig protection) {
+        AccessSettings access = protection.access();
+        line(out, 3, "allow", networks(access.allow()));
+        line(out, 3, "deny", networks(access.deny()));
+        line(out, 3, "max-connections", Integer.toString(access.maxConnections()));
+        line(out, 3, "max-connections-per-client", Integer.toString(access.maxConnectionsPerClient()));
+        line(out, 3, "accept-rate-per-client", Integer.toString(access.acceptRatePerClient()));
+        line(out, 3, "first-byte-timeout", duration(access.firstByteTimeout()));
+        line(out, 3, "accept-proxy", protection.acceptProxy().label());
+        line(out, 3, "proxy-header-timeout", duration(protection.proxyHeaderTimeout()));
+    }
+
+    private static String networks(java.util.List<Cidr> networks) {
+        StringBuilder list = new StringBuilder("[");
+        for (Cidr network : networks) {
+            list.append(list.length() > 1 ? ", " : "").append(ConfigUtil.quoteString(network.toString()));
+        }
+        return list.append(']').toString();
     }
 
     private static void line(StringBuilder out, int depth, String key, String value) {

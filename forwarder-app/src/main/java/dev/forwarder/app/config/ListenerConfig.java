@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param whenNoBackend what happens while the pool has no member up: close each client, or stop accepting
  * @param splice whether bulk transfers are spliced in the kernel (epoll only)
  * @param capture what of its traffic is captured (hex dumps, pcap files), {@link CaptureSettings#OFF} by default
+ * @param protection allow/deny, limits, first-byte timeout and PROXY header accept
  */
 public record ListenerConfig(
         String name,
@@ -32,10 +33,18 @@ public record ListenerConfig(
         int writeBufferHighWaterMark,
         WhenNoBackend whenNoBackend,
         Splice splice,
-        CaptureSettings capture) {
+        CaptureSettings capture,
+        ProtectionConfig protection) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
+
+    /** A listener without capture or protection keys. */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, Duration idleTimeout, int backlog,
+            int writeBufferLowWaterMark, int writeBufferHighWaterMark, WhenNoBackend whenNoBackend, Splice splice) {
+        this(name, bind, pool, idleTimeout, backlog, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                whenNoBackend, splice, CaptureSettings.OFF, ProtectionConfig.NONE);
+    }
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -45,6 +54,7 @@ public record ListenerConfig(
         Objects.requireNonNull(whenNoBackend, "whenNoBackend");
         Objects.requireNonNull(splice, "splice");
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(protection, "protection");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }
@@ -64,7 +74,8 @@ public record ListenerConfig(
     /** The relay's settings for this listener; the connect timeout comes from its pool. */
     public ListenerSettings toSettings(Duration connectTimeout) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice);
+                writeBufferHighWaterMark, backlog, splice, protection.access(), protection.acceptProxy(),
+                protection.proxyHeaderTimeout());
     }
 
     /** The bind address as configured, {@code host:port} (brackets around an IPv6 literal). */

@@ -11,6 +11,7 @@ import dev.forwarder.balancer.OnDown;
 import dev.forwarder.balancer.PoolSettings;
 import dev.forwarder.balancer.health.HealthCheckSettings;
 import dev.forwarder.balancer.health.HealthCheckType;
+import dev.forwarder.core.proxy.ProxyProtocol;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ final class PoolReader {
 
     static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries",
             "connect-deadline", "max-connections", "queue-timeout", "max-queue", "max-fails", "fail-timeout",
-            "slow-start", "on-down", "resolve-interval", "health-check");
+            "slow-start", "on-down", "resolve-interval", "health-check", "send-proxy");
     static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "jitter",
             "send", "expect", "expect-regex", "path", "expect-status", "initial-state");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup", "max-connections");
@@ -64,8 +65,10 @@ final class PoolReader {
         OnDown onDown = fields.choice("on-down", ON_DOWN);
         Duration resolveInterval = fields.duration("resolve-interval", false);
         HealthCheckSettings check = healthCheck(fields.nested("health-check"));
+        ProxyProtocol sendProxy = fields.choice("send-proxy", ProtectionReader.SEND_PROXY);
         return new Tuning(strategy, connectTimeout, connectTries, connectDeadline, queueTimeout, new PoolSettings(
-                maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval, check));
+                maxConnections, maxQueue, maxFails, failTimeout, slowStart, onDown, resolveInterval, check,
+                sendProxy));
     }
 
     static HealthCheckSettings healthCheck(ConfigFields fields) {

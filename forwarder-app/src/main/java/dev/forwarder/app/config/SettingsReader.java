@@ -29,8 +29,9 @@ final class SettingsReader {
     static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
     static final List<String> LOG_KEYS = List.of("format");
     static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
-    static final List<String> LISTENER_DEFAULT_KEYS = List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture");
+    static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog",
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture"),
+            ProtectionReader.KEYS);
     static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files");
     static final Map<String, CaptureMode> CAPTURE_MODES = PoolReader.choices(CaptureMode.values());
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
@@ -69,6 +70,7 @@ final class SettingsReader {
         ConfigFields listenerDefaultFields = new ConfigFields(listenerDefaults, LISTENER_DEFAULTS);
         listenerDefaultFields.checkKeys(LISTENER_DEFAULT_KEYS);
         listenerTuning(listenerDefaultFields);
+        ProtectionReader.read(listenerDefaultFields);
         ConfigObject poolDefaults = root.objectOrEmpty("pool-defaults");
         ConfigFields poolDefaultFields = new ConfigFields(poolDefaults, POOL_DEFAULTS);
         poolDefaultFields.checkKeys(PoolReader.POOL_DEFAULT_KEYS);
@@ -111,9 +113,10 @@ final class SettingsReader {
                         + bind.getPort() + " (expected: one listener per address)");
             }
             ListenerTuning tuning = listenerTuning(fields);
+            ProtectionConfig protection = ProtectionReader.read(fields);
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend(), tuning.splice(), tuning.capture())));
+                    tuning.whenNoBackend(), tuning.splice(), tuning.capture(), protection)));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"

@@ -8,6 +8,9 @@ import dev.forwarder.core.Backend;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.access.RejectReason;
+
+import java.net.SocketAddress;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -23,19 +26,20 @@ import java.util.concurrent.TimeUnit;
 public final class ListenerMetrics implements ConnectionObserver {
 
     private static final CloseReason[] REASONS = CloseReason.values();
-    /** The ends that count as rejected: forwarder found no backend to take the connection. */
+    /** The ends that count as unserved: forwarder found no backend to take the connection. */
     static final Set<CloseReason> REJECTIONS = EnumSet.of(CloseReason.NO_BACKEND, CloseReason.QUEUE_FULL,
             CloseReason.QUEUE_TIMEOUT, CloseReason.CONNECT_FAILED);
 
     private final Counter active;
     private final Meter accepted;
-    private final Meter rejected;
+    private final Meter unserved;
     private final Meter bytesUp;
     private final Meter bytesDown;
     private final Meter[] closed = new Meter[REASONS.length];
     private final boolean[] rejection = new boolean[REASONS.length];
     private final Timer duration;
     private final PoolMetrics backends;
+    private final Meter[] rejected = new Meter[RejectReason.values().length];
 
     /** A listener's metrics without per-backend counts. */
     public ListenerMetrics(MetricRegistry registry, String listener) {
@@ -47,12 +51,15 @@ public final class ListenerMetrics implements ConnectionObserver {
         this.backends = backends;
         active = registry.counter(MetricNames.listener(listener, MetricNames.ACTIVE_CONNECTIONS));
         accepted = registry.meter(MetricNames.listener(listener, MetricNames.ACCEPTED));
-        rejected = registry.meter(MetricNames.listener(listener, MetricNames.REJECTED));
+        unserved = registry.meter(MetricNames.listener(listener, MetricNames.UNSERVED));
         bytesUp = registry.meter(MetricNames.listener(listener, MetricNames.BYTES_UP));
         bytesDown = registry.meter(MetricNames.listener(listener, MetricNames.BYTES_DOWN));
         for (CloseReason reason : REASONS) {
             closed[reason.ordinal()] = registry.meter(MetricNames.closed(listener, reason));
             rejection[reason.ordinal()] = REJECTIONS.contains(reason);
+        }
+        for (RejectReason reason : RejectReason.values()) {
+            rejected[reason.ordinal()] = registry.meter(MetricNames.rejected(listener, reason));
         }
         duration = registry.timer(MetricNames.listener(listener, MetricNames.DURATION),
                 () -> new BucketTimer(BucketTimer.SESSION_SECONDS));
@@ -87,13 +94,18 @@ public final class ListenerMetrics implements ConnectionObserver {
     }
 
     @Override
+    public void rejected(String listener, SocketAddress client, RejectReason reason) {
+        rejected[reason.ordinal()].mark();
+    }
+
+    @Override
     public void closed(ConnectionInfo connection) {
         active.dec();
         CloseReason reason = connection.closeReason();
         int index = (reason == null ? CloseReason.ERROR : reason).ordinal();
         closed[index].mark();
         if (rejection[index]) {
-            rejected.mark();
+            unserved.mark();
         }
         duration.update(System.nanoTime() - connection.acceptedNanos(), TimeUnit.NANOSECONDS);
     }

@@ -2,6 +2,7 @@ package dev.forwarder.app.metrics;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.access.RejectReason;
 
 import java.util.List;
 
@@ -13,11 +14,12 @@ import java.util.List;
  * <pre>
  * forwarder.listeners.LISTENER.active-connections   counter: accepted and not yet closed
  * forwarder.listeners.LISTENER.accepted             meter: connections accepted
- * forwarder.listeners.LISTENER.rejected             meter: closed without a backend because none could take them
+ * forwarder.listeners.LISTENER.unserved             meter: closed without a backend because none could take them
  *                                                   (no-backend, queue-full, queue-timeout, connect-failed)
  * forwarder.listeners.LISTENER.bytes-up             meter: bytes read from clients, passed to backends
  * forwarder.listeners.LISTENER.bytes-down           meter: bytes read from backends, passed to clients
  * forwarder.listeners.LISTENER.closed.REASON        meter: connections ended, by {@link CloseReason#label()}
+ * forwarder.listeners.LISTENER.rejected.REASON      meter: clients refused at accept, by {@link RejectReason#label()}
  * forwarder.listeners.LISTENER.duration             timer: accept to close (fixed buckets, see BucketTimer)
  * forwarder.pools.POOL.waiting                      gauge: connections waiting for a member with room
  * forwarder.pools.POOL.available                    gauge: 1 while the pool has a member to offer, else 0
@@ -41,13 +43,14 @@ public final class MetricNames {
 
     public static final String ACTIVE_CONNECTIONS = "active-connections";
     public static final String ACCEPTED = "accepted";
-    public static final String REJECTED = "rejected";
+    public static final String UNSERVED = "unserved";
     public static final String BYTES_UP = "bytes-up";
     public static final String BYTES_DOWN = "bytes-down";
     public static final String CLOSED = "closed";
     public static final String DURATION = "duration";
     public static final String WAITING = "waiting";
     public static final String AVAILABLE = "available";
+    public static final String REJECTED = "rejected";
     public static final String UP = "up";
     public static final String STATE = "state";
     public static final String ADMIN_STATE = "admin-state";
@@ -60,7 +63,7 @@ public final class MetricNames {
     public static final String CONNECT_TIME = "connect-time";
 
     /** A listener's leaves, but {@code closed.REASON}. */
-    static final List<String> LISTENER_LEAVES = List.of(ACTIVE_CONNECTIONS, ACCEPTED, REJECTED, BYTES_UP,
+    static final List<String> LISTENER_LEAVES = List.of(ACTIVE_CONNECTIONS, ACCEPTED, UNSERVED, BYTES_UP,
             BYTES_DOWN, DURATION);
     static final List<String> POOL_LEAVES = List.of(WAITING, AVAILABLE);
     static final List<String> BACKEND_LEAVES = List.of(ACTIVE_CONNECTIONS, UP, STATE, ADMIN_STATE, WEIGHT, EFFECTIVE_WEIGHT,
@@ -83,6 +86,11 @@ public final class MetricNames {
     /** A listener's meter of connections that ended for {@code reason}. */
     public static String closed(String listener, CloseReason reason) {
         return listener(listener, CLOSED, reason.label());
+    }
+
+    /** A listener's meter of clients refused at accept for {@code reason}. */
+    public static String rejected(String listener, RejectReason reason) {
+        return listener(listener, REJECTED, reason.label());
     }
 
     /** The prefix of a pool's metrics, {@code forwarder.pools.POOL}. */
@@ -108,9 +116,9 @@ public final class MetricNames {
      *
      * @param owner the listener's or the pool's name
      * @param backend the backend's name, for {@link Scope#BACKEND}
-     * @param reason for a listener's {@code closed.REASON}, else {@code null}
+     * @param reason for a listener's {@code closed.REASON} or {@code rejected.REASON}, the label, else {@code null}
      */
-    record Parsed(Scope scope, String owner, String backend, String leaf, CloseReason reason) {
+    record Parsed(Scope scope, String owner, String backend, String leaf, String reason) {
     }
 
     /** {@code name} taken apart, or {@code null} when it is not one of the names above. */
@@ -120,7 +128,13 @@ public final class MetricNames {
             for (CloseReason reason : CloseReason.values()) {
                 String owner = before(rest, CLOSED + "." + reason.label());
                 if (owner != null) {
-                    return new Parsed(Scope.LISTENER, owner, null, CLOSED, reason);
+                    return new Parsed(Scope.LISTENER, owner, null, CLOSED, reason.label());
+                }
+            }
+            for (RejectReason reason : RejectReason.values()) {
+                String owner = before(rest, REJECTED + "." + reason.label());
+                if (owner != null) {
+                    return new Parsed(Scope.LISTENER, owner, null, REJECTED, reason.label());
                 }
             }
             return leafOf(Scope.LISTENER, rest, null, LISTENER_LEAVES);

@@ -16,9 +16,11 @@ enum PrometheusFamily {
     LISTENER_ACCEPTED("forwarder_listener_accepted", Kind.COUNTER, "Connections accepted by the listener."),
     LISTENER_ACTIVE("forwarder_listener_active_connections", Kind.GAUGE,
             "Connections accepted by the listener and not yet closed."),
-    LISTENER_REJECTED("forwarder_listener_rejected", Kind.COUNTER, "Connections the listener accepted and closed"
+    LISTENER_UNSERVED("forwarder_listener_unserved", Kind.COUNTER, "Connections the listener accepted and closed"
             + " without a backend because none could take them (no-backend, queue-full, queue-timeout,"
             + " connect-failed)."),
+    LISTENER_REJECTED("forwarder_listener_rejected", Kind.COUNTER, "Clients refused at accept by access control or a"
+            + " limit, by reason (denied, max-connections, max-connections-per-client, accept-rate-per-client)."),
     LISTENER_CLOSED("forwarder_listener_closed", Kind.COUNTER, "Connections ended, by close reason."),
     LISTENER_BYTES("forwarder_listener_bytes", Kind.COUNTER,
             "Bytes relayed: up = read from clients and passed to backends, down = the answers."),
@@ -92,8 +94,9 @@ enum PrometheusFamily {
             case LISTENER -> switch (metric.leaf()) {
                 case MetricNames.ACCEPTED -> plain(LISTENER_ACCEPTED);
                 case MetricNames.ACTIVE_CONNECTIONS -> plain(LISTENER_ACTIVE);
-                case MetricNames.REJECTED -> plain(LISTENER_REJECTED);
-                case MetricNames.CLOSED -> new Series(LISTENER_CLOSED, "reason", metric.reason().label());
+                case MetricNames.UNSERVED -> plain(LISTENER_UNSERVED);
+                case MetricNames.REJECTED -> new Series(LISTENER_REJECTED, "reason", metric.reason());
+                case MetricNames.CLOSED -> new Series(LISTENER_CLOSED, "reason", metric.reason());
                 case MetricNames.BYTES_UP -> new Series(LISTENER_BYTES, "direction", "up");
                 case MetricNames.BYTES_DOWN -> new Series(LISTENER_BYTES, "direction", "down");
                 case MetricNames.DURATION -> plain(LISTENER_DURATION);

@@ -20,7 +20,12 @@ class ExampleConfigTest {
     void exampleConfigIsValid() {
         ForwarderConfig config = ConfigLoader.load(CONFIG_DIR.resolve("forwarder.conf"));
 
-        assertThat(config.listeners()).containsOnlyKeys("web", "cache");
+        assertThat(config.listeners()).containsOnlyKeys("web", "cache", "internal");
+        assertThat(config.listeners().get("web").protection().access().maxConnectionsPerClient()).isEqualTo(100);
+        assertThat(config.listeners().get("internal").protection().acceptProxy())
+                .isEqualTo(dev.forwarder.core.proxy.ProxyProtocol.V2);
+        assertThat(config.pools().get("web-pp").settings().sendProxy())
+                .isEqualTo(dev.forwarder.core.proxy.ProxyProtocol.V1);
         assertThat(config.listeners().get("cache").idleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(config.listeners().get("web").idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.listeners().get("web").splice()).isEqualTo(dev.forwarder.core.Splice.AUTO);

@@ -61,14 +61,18 @@ class ListenerMetricsTest {
         assertThat(registry.getNames()).contains(
                 "forwarder.listeners.web.active-connections",
                 "forwarder.listeners.web.accepted",
-                "forwarder.listeners.web.rejected",
+                "forwarder.listeners.web.unserved",
                 "forwarder.listeners.web.bytes-up",
                 "forwarder.listeners.web.bytes-down",
                 "forwarder.listeners.web.duration",
                 "forwarder.listeners.web.closed.client-closed",
                 "forwarder.listeners.web.closed.idle-timeout",
                 "forwarder.listeners.web.closed.connect-failed");
-        assertThat(registry.getNames()).hasSize(6 + CloseReason.values().length);
+        assertThat(registry.getNames()).contains("forwarder.listeners.web.rejected.denied",
+                "forwarder.listeners.web.rejected.max-connections-per-client",
+                "forwarder.listeners.web.closed.first-byte-timeout", "forwarder.listeners.web.closed.rejected");
+        assertThat(registry.getNames()).hasSize(6 + CloseReason.values().length
+                + dev.forwarder.core.access.RejectReason.values().length);
     }
 
     @Test
@@ -94,7 +98,7 @@ class ListenerMetricsTest {
         assertThat(registry.meter(MetricNames.closed("web", CloseReason.IDLE_TIMEOUT)).getCount()).isOne();
         assertThat(registry.meter(MetricNames.closed("web", CloseReason.CONNECT_FAILED)).getCount()).isOne();
         assertThat(registry.meter(MetricNames.closed("web", CloseReason.CLIENT_CLOSED)).getCount()).isZero();
-        assertThat(registry.meter(MetricNames.listener("web", MetricNames.REJECTED)).getCount()).isOne();
+        assertThat(registry.meter(MetricNames.listener("web", MetricNames.UNSERVED)).getCount()).isOne();
         assertThat(registry.timer(MetricNames.listener("web", MetricNames.DURATION)).getSnapshot().getMin())
                 .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
     }

@@ -25,7 +25,11 @@ class MetricNamesTest {
     @Test
     void readsListenersPoolsAndCloseReasons() {
         assertThat(MetricNames.parse(MetricNames.closed("edge.v2", CloseReason.IDLE_TIMEOUT)))
-                .isEqualTo(new Parsed(Scope.LISTENER, "edge.v2", null, MetricNames.CLOSED, CloseReason.IDLE_TIMEOUT));
+                .isEqualTo(new Parsed(Scope.LISTENER, "edge.v2", null, MetricNames.CLOSED, "idle-timeout"));
+        assertThat(MetricNames.parse(MetricNames.rejected("edge.v2", dev.forwarder.core.access.RejectReason.DENIED)))
+                .isEqualTo(new Parsed(Scope.LISTENER, "edge.v2", null, MetricNames.REJECTED, "denied"));
+        assertThat(MetricNames.parse(MetricNames.listener("web", MetricNames.UNSERVED)))
+                .isEqualTo(new Parsed(Scope.LISTENER, "web", null, MetricNames.UNSERVED, null));
         assertThat(MetricNames.parse(MetricNames.listener("web", MetricNames.DURATION)))
                 .isEqualTo(new Parsed(Scope.LISTENER, "web", null, MetricNames.DURATION, null));
         assertThat(MetricNames.parse(MetricNames.pool("web", MetricNames.WAITING)))

@@ -128,8 +128,8 @@ class PrometheusMetricsTest {
             assertThat(metrics.value("forwarder_listener_accepted_total", "listener", "broken"))
                     .isEqualTo(REFUSED_CONNECTIONS);
             assertThat(metrics.value("forwarder_listener_active_connections", "listener", "web")).isZero();
-            assertThat(metrics.value("forwarder_listener_rejected_total", "listener", "web")).isZero();
-            assertThat(metrics.value("forwarder_listener_rejected_total", "listener", "broken"))
+            assertThat(metrics.value("forwarder_listener_unserved_total", "listener", "web")).isZero();
+            assertThat(metrics.value("forwarder_listener_unserved_total", "listener", "broken"))
                     .isEqualTo(REFUSED_CONNECTIONS);
             assertThat(metrics.value("forwarder_listener_closed_total", "listener", "web", "reason", "client-closed"))
                     .isEqualTo(SIZES.length);

@@ -4,11 +4,14 @@ package dev.forwarder.core.relay;
  * Handler names, and the order of the pipelines in one place.
  *
  * <pre>
- * client channel:  [listener's ConnectionHandlers, e.g. tls, proxy-protocol]  relay
- * backend channel: [chooser's ConnectionHandlers, e.g. tls, send-proxy]       backend
+ * client channel:  [proxy-guard proxy-decoder proxy-header] [first-byte-timeout]
+ *                  [listener's ConnectionHandlers, e.g. tls]                  relay
+ * backend channel: [chooser's ConnectionHandlers, e.g. send-proxy, tls]       backend
  * </pre>
  *
- * A listener and pool without handlers have exactly {@code relay} and {@code backend}. The relay handler also keeps
+ * The bracketed groups exist only where configured ({@code accept-proxy}, {@code first-byte-timeout}); a client
+ * refused by allow/deny or a limit gets no handler at all (closed in the initializer). A listener and pool without
+ * handlers have exactly {@code relay} and {@code backend}. The relay handler also keeps
  * the idle timeout (no IdleStateHandler, which allocates a promise per write); traffic observers are no handlers
  * but a field of each direction, so they never change a pipeline.
  */

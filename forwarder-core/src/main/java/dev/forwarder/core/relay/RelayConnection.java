@@ -4,6 +4,7 @@ import dev.forwarder.core.Addresses;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.ClientReadyEvent;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.CloseRequestEvent;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ConnectionState;
@@ -49,6 +50,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private Channel outbound;
     private EventLoop loop;
     private SocketAddress client;
+    // Where a PROXY header said the client connected to; null for the listener's own address.
+    private SocketAddress destination;
     private long acceptedMillis;
     private int openChannels;
     ConnectionState state = ConnectionState.CONNECTING;
@@ -90,6 +93,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     @Override
     public SocketAddress client() {
         return client;
+    }
+
+    @Override
+    public SocketAddress destination() {
+        return destination != null ? destination : inbound == null ? null : inbound.localAddress();
     }
 
     @Override
@@ -233,7 +241,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         context.subscriptions().attachTo(this);
         // Read while connecting: a client's reset then ends the pick at once; its early bytes wait (bounded).
         inbound.config().setAutoRead(true);
-        if (context.clientHandlers() == null || !context.clientHandlers().delaysChoice()) {
+        if (!context.delaysChoice()) {
             connector.start();
         }
     }
@@ -261,7 +269,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
             if (ready.client() != null) {
                 client = ready.client();
             }
+            destination = ready.destination();
             connector.start();
+        } else if (evt instanceof CloseRequestEvent request) {
+            close(request.reason());
         }
         ReferenceCountUtil.release(evt);
     }

@@ -7,6 +7,7 @@ import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.Splice;
 import dev.forwarder.core.Transport;
+import dev.forwarder.core.proxy.ProxyProtocol;
 import dev.forwarder.core.transport.TransportKit;
 import io.netty.channel.WriteBufferWaterMark;
 
@@ -31,6 +32,7 @@ public final class RelayContext {
     private final PipeBudget pipes;
     private final ConnectionHandlers clientHandlers;
     private final TrafficSubscriptions subscriptions;
+    private final boolean delaysChoice;
 
     /**
      * @param observer what the listener's user observes; the registry and the connection log are composed with it
@@ -62,6 +64,9 @@ public final class RelayContext {
         this.pipes = pipes;
         this.clientHandlers = clientHandlers;
         this.subscriptions = subscriptions;
+        this.delaysChoice = settings.acceptProxy() != ProxyProtocol.OFF
+                || !settings.access().firstByteTimeout().isZero()
+                || clientHandlers != null && clientHandlers.delaysChoice();
     }
 
     public ListenerSettings settings() {
@@ -117,6 +122,11 @@ public final class RelayContext {
     /** The idle timeout in nanoseconds; 0 = none. */
     long idleNanos() {
         return idleNanos;
+    }
+
+    /** Whether the relay waits for a {@link dev.forwarder.core.ClientReadyEvent} before it chooses a backend. */
+    boolean delaysChoice() {
+        return delaysChoice;
     }
 
     ConnectionHandlers clientHandlers() {

@@ -25,6 +25,15 @@ public final class RecordingObserver implements ConnectionObserver {
     public final List<Closed> closed = new CopyOnWriteArrayList<>();
     /** Each {@link #connectTried}: the backend's name and whether the try connected. */
     public final List<String> tries = new CopyOnWriteArrayList<>();
+    /** Clients refused at accept: {@code address reason}, e.g. {@code 127.0.0.2 denied}. */
+    public final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** The client address of each connection as the connection log saw it when it closed. */
+    public final List<java.net.SocketAddress> closedClients = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void rejected(String listener, java.net.SocketAddress client, dev.forwarder.core.access.RejectReason reason) {
+        rejected.add(((java.net.InetSocketAddress) client).getAddress().getHostAddress() + " " + reason.label());
+    }
 
     @Override
     public void accepted(ConnectionInfo connection) {
@@ -48,6 +57,7 @@ public final class RecordingObserver implements ConnectionObserver {
 
     @Override
     public void closed(ConnectionInfo connection) {
+        closedClients.add(connection.client());
         closed.add(new Closed(connection.id(), connection.backend() == null ? null : connection.backend().name(),
                 connection.bytesUp(), connection.bytesDown(), connection.closeReason(),
                 connection.failedBackends().size(), connection.bytesSpliced()));
