@@ -121,6 +121,16 @@ class StatusPageBrowserTest {
         open.add(harness.openEchoed());
         wait.until(b -> "7".equals(listenerActive()));
         assertThat(refreshes()).isGreaterThan(before);
+        // Counters from /metrics: accepted on the listener, connects per member, summing to the same seven.
+        wait.until(b -> "7".equals(text("#listeners tr[data-listener='web'] td.accepted")));
+        wait.until(b -> {
+            int connects = 0;
+            for (TestEcho backend : harness.backends) {
+                String cell = text(member(backend.member()) + " td.connects");
+                connects += cell == null || cell.isEmpty() ? 0 : Integer.parseInt(cell);
+            }
+            return connects == 7;
+        });
 
         // Drained through the API: the page shows it within two seconds.
         String drained = harness.backends.get(0).member();
