@@ -42,6 +42,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         StopSignals signals = StopSignals.install();
         PrintWriter out = spec.commandLine().getOut();
+        // The demo's own lines first: forwarder's start-up INFO lines (and the connection lines of the demo's
+        // requests) would bury them. Warnings still show; from "Try it yourself" on, every line shows again.
+        ch.qos.logback.classic.Logger forwarderLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.forwarder");
+        ch.qos.logback.classic.Level configured = forwarderLog.getLevel();
+        forwarderLog.setLevel(ch.qos.logback.classic.Level.WARN);
         try (Demo demo = Demo.start(port)) {
             InetSocketAddress address = demo.address();
             String url = "http://127.0.0.1:" + address.getPort() + "/";
@@ -74,8 +80,10 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  curl -s -X POST -H 'X-Forwarder-Admin: 1' " + adminUrl + "/api/pools/demo/members/127.0.0.1:"
                     + demo.backends().get(0).address().getPort() + "/drain");
             out.println("  nc 127.0.0.1 " + address.getPort() + "      (answers after a second, or when you type a line)");
-            out.println("Press Ctrl-C to stop.");
+            out.println("Press Ctrl-C to stop. Log lines (one per connection you open) follow below.");
+            out.println();
             out.flush();
+            forwarderLog.setLevel(configured);
             signals.await();
         }
         return Main.OK;
