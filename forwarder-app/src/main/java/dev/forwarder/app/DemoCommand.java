@@ -44,10 +44,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // The demo's own lines first: forwarder's start-up INFO lines (and the connection lines of the demo's
         // requests) would bury them. Warnings still show; from "Try it yourself" on, every line shows again.
-        ch.qos.logback.classic.Logger forwarderLog =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.forwarder");
-        ch.qos.logback.classic.Level configured = forwarderLog.getLevel();
-        forwarderLog.setLevel(ch.qos.logback.classic.Level.WARN);
+        java.util.Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> configured = quietLogs();
         try (Demo demo = Demo.start(port)) {
             InetSocketAddress address = demo.address();
             String url = "http://127.0.0.1:" + address.getPort() + "/";
@@ -83,9 +80,37 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Press Ctrl-C to stop. Log lines (one per connection you open) follow below.");
             out.println();
             out.flush();
-            forwarderLog.setLevel(configured);
+            // The demo's own connections end just after their answers: let them (a second at most) before the
+            // log speaks again, so that only connections opened from here on log their lines.
+            long quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+            while (demo.forwarder().listener(Demo.LISTENER).activeConnections() > 0 && System.nanoTime() < quietUntil) {
+                Thread.sleep(10);
+            }
+            configured.forEach(ch.qos.logback.classic.Logger::setLevel);
             signals.await();
         }
         return Main.OK;
+    }
+
+    /**
+     * Sets forwarder's loggers to WARN: {@code dev.forwarder} and those below it with a level of their own (the
+     * connection log has one in logback.xml, so the parent's level does not reach it).
+     *
+     * @return each logger changed, with the level it had (null: inherited), to put back
+     */
+    private static java.util.Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> quietLogs() {
+        java.util.Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> levels = new java.util.HashMap<>();
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
+            return levels;
+        }
+        for (ch.qos.logback.classic.Logger logger : context.getLoggerList()) {
+            boolean forwarders = logger.getName().equals("dev.forwarder") || logger.getName().startsWith("dev.forwarder.");
+            if (forwarders && (logger.getLevel() != null || logger.getName().equals("dev.forwarder"))) {
+                levels.put(logger, logger.getLevel());
+            }
+        }
+        levels.putIfAbsent(context.getLogger("dev.forwarder"), context.getLogger("dev.forwarder").getLevel());
+        levels.keySet().forEach(logger -> logger.setLevel(ch.qos.logback.classic.Level.WARN));
+        return levels;
     }
 }
