@@ -85,16 +85,21 @@ public final class AccessGate {
         if (rules.perClient()) {
             long now = System.nanoTime();
             RejectReason refused = null;
+            ClientTable.Entry found = null;
             for (int attempt = 0; attempt < 4; attempt++) {
-                entry = clients().entry(address, now);
-                if (entry == null) {
+                found = clients().entry(address, now);
+                if (found == null) {
                     break;
                 }
-                int opened = rules.maxConnectionsPerClient() > 0 ? entry.tryOpen(rules.maxConnectionsPerClient())
-                        : entry.tryOpen(0);
+                int opened = rules.maxConnectionsPerClient() > 0 ? found.tryOpen(rules.maxConnectionsPerClient())
+                        : found.tryOpen(0);
                 if (opened < 0) {
+                    // The entry died under us (evicted meanwhile): look again. Four lost races in a row leave the
+                    // client untracked rather than holding a dead entry, whose release would count below zero.
+                    found = null;
                     continue;
                 }
+                entry = found;
                 if (opened == 0) {
                     refused = RejectReason.MAX_CONNECTIONS_PER_CLIENT;
                 } else if (rules.acceptRatePerClient() > 0 && !takeToken(entry, rules.acceptRatePerClient(), now)) {
