@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An echo backend on 127.0.0.1 whose listening socket can be closed and reopened on the same port while the
  * connections it accepted stay open: a backend whose health check fails while its sessions live on.
  */
-final class EchoBackend implements AutoCloseable {
+public final class EchoBackend implements AutoCloseable {
 
     private final int port;
     private final Set<Socket> sessions = ConcurrentHashMap.newKeySet();
@@ -35,7 +35,7 @@ final class EchoBackend implements AutoCloseable {
     }
 
     /** A backend listening on a free port. */
-    static EchoBackend start() {
+    public static EchoBackend start() {
         EchoBackend backend = new EchoBackend(0);
         backend.listen(0);
         return backend;
@@ -50,7 +50,7 @@ final class EchoBackend implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return listening != null ? listening.getLocalPort() : port;
     }
 
@@ -62,7 +62,7 @@ final class EchoBackend implements AutoCloseable {
         try {
             ServerSocket socket = new ServerSocket();
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 200);
             listening = socket;
             threads.execute(() -> acceptLoop(socket));
         } catch (IOException e) {
@@ -99,8 +99,18 @@ final class EchoBackend implements AutoCloseable {
         }
     }
 
+    /** The member name forwarder gives it, {@code 127.0.0.1:PORT}. */
+    public String member() {
+        return "127.0.0.1:" + port();
+    }
+
+    /** Where it listens. */
+    public InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+    }
+
     /** Connections accepted so far (health checks included). */
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 

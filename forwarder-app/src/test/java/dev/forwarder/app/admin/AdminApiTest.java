@@ -1,6 +1,7 @@
 package dev.forwarder.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forwarder.app.EchoBackend;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -143,7 +144,7 @@ class AdminApiTest {
     @Test
     void readyzIs503WhileAPoolHasNoMemberUp() throws Exception {
         try (AdminHarness harness = new AdminHarness()) {
-            for (TestEcho backend : harness.backends) {
+            for (EchoBackend backend : harness.backends) {
                 assertThat(harness.post("/api/pools/web/members/" + backend.member() + "/disable").statusCode())
                         .isEqualTo(200);
             }
@@ -314,7 +315,7 @@ class AdminApiTest {
     @Test
     void aTakenAdminPortFailsTheStartAndLeavesNothingOpen() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                TestEcho backend = new TestEcho()) {
+                EchoBackend backend = EchoBackend.start()) {
             dev.forwarder.app.config.ForwarderConfig config = dev.forwarder.app.config.ConfigLoader.parse("""
                     forwarder {
                       admin { bind = "127.0.0.1:%d" }

@@ -2,6 +2,7 @@ package dev.forwarder.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forwarder.app.EchoBackend;
 import dev.forwarder.app.Forwarder;
 import dev.forwarder.app.config.ConfigLoader;
 import dev.forwarder.app.config.ForwarderConfig;
@@ -28,7 +29,7 @@ final class AdminHarness implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final List<TestEcho> backends;
+    final List<EchoBackend> backends;
     final Forwarder forwarder;
     private final String token;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -36,7 +37,7 @@ final class AdminHarness implements AutoCloseable {
 
     AdminHarness(String token, int backendCount) throws ListenerBindException {
         this.token = token;
-        this.backends = java.util.stream.IntStream.range(0, backendCount).mapToObj(i -> new TestEcho()).toList();
+        this.backends = java.util.stream.IntStream.range(0, backendCount).mapToObj(i -> EchoBackend.start()).toList();
         this.forwarder = Forwarder.start(config(extra("")));
     }
 
@@ -170,6 +171,6 @@ final class AdminHarness implements AutoCloseable {
     @Override
     public void close() {
         forwarder.shutdown(Duration.ZERO);
-        backends.forEach(TestEcho::close);
+        backends.forEach(EchoBackend::close);
     }
 }

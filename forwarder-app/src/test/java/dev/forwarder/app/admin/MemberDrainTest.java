@@ -1,6 +1,7 @@
 package dev.forwarder.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forwarder.app.EchoBackend;
 import dev.forwarder.balancer.PoolMember;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +27,8 @@ class MemberDrainTest {
     @Test
     void aDrainedMemberGetsNoNewConnectionLetsLiveOnesFinishAndKeepsItsStateAcrossAReload() throws Exception {
         try (AdminHarness harness = new AdminHarness("", 2); ClientLoop loop = new ClientLoop(harness)) {
-            TestEcho drained = harness.backends.get(0);
-            TestEcho other = harness.backends.get(1);
+            EchoBackend drained = harness.backends.get(0);
+            EchoBackend other = harness.backends.get(1);
             List<Socket> live = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 live.add(harness.openEchoed());
@@ -88,8 +89,8 @@ class MemberDrainTest {
     @Test
     void aMemberRemovedFromTheConfigAndAddedAgainStartsEnabled() throws Exception {
         try (AdminHarness harness = new AdminHarness("", 2)) {
-            TestEcho first = harness.backends.get(0);
-            TestEcho second = harness.backends.get(1);
+            EchoBackend first = harness.backends.get(0);
+            EchoBackend second = harness.backends.get(1);
             harness.post("/api/pools/web/members/" + second.member() + "/disable");
             harness.forwarder.apply(harness.config("backends = [ \"" + first.member() + "\" ]"));
             await().atMost(Duration.ofSeconds(5))

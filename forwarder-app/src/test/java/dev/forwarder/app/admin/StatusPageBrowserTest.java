@@ -1,5 +1,6 @@
 package dev.forwarder.app.admin;
 
+import dev.forwarder.app.EchoBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class StatusPageBrowserTest {
         wait.until(b -> "6".equals(listenerActive()));
         wait.until(b -> count("#connections tbody tr") == 6);
         int activeOnMembers = 0;
-        for (TestEcho backend : harness.backends) {
+        for (EchoBackend backend : harness.backends) {
             activeOnMembers += Integer.parseInt(text(member(backend.member()) + " td.active"));
             assertThat(memberState(backend.member())).isEqualTo("up");
         }
@@ -125,7 +126,7 @@ class StatusPageBrowserTest {
         wait.until(b -> "7".equals(text("#listeners tr[data-listener='web'] td.accepted")));
         wait.until(b -> {
             int connects = 0;
-            for (TestEcho backend : harness.backends) {
+            for (EchoBackend backend : harness.backends) {
                 String cell = text(member(backend.member()) + " td.connects");
                 connects += cell == null || cell.isEmpty() ? 0 : Integer.parseInt(cell);
             }
