@@ -25,8 +25,9 @@ import static org.awaitility.Awaitility.await;
  * {@code send-proxy = v1} and {@code v2} in front of nginx (Debian's nginx-light in a container) listening with
  * {@code proxy_protocol}: nginx answers and logs {@code $proxy_protocol_addr}, which must be the client's own
  * address (a loopback alias the client binds, 127.0.0.4) and port, while the socket peer nginx sees is forwarder's
- * (through Docker's port proxy). The log is read from the container. Health checks are {@code tcp}: an
- * {@code http} check would arrive without a header and nginx would refuse it ("broken header").
+ * (through Docker's port proxy). The log is read from the container. The pool's {@code http} health checks start
+ * with a PROXY header too ({@code PROXY UNKNOWN}, v2 {@code LOCAL}): the member starts down and can only come up
+ * if nginx takes them, and nginx must log no "broken header".
  */
 @Testcontainers
 class NginxSendProxyIT {
@@ -50,7 +51,7 @@ class NginxSendProxyIT {
                   pools { web {
                     backends = [ "127.0.0.1:%d" ]
                     send-proxy = %s
-                    health-check { type = tcp, interval = 500ms, initial-state = up }
+                    health-check { type = http, path = "/", interval = 500ms, rise = 1, initial-state = down }
                   } }
                 }
                 """.formatted(NGINX.getMappedPort(PORT), version);
@@ -68,6 +69,11 @@ class NginxSendProxyIT {
                 // The socket nginx read from is forwarder's (via Docker's proxy), never the client's.
                 assertThat(logged.substring(line.length())).isNotEqualTo("127.0.0.4");
             }
+            assertThat(forwarder.pool("web").members()).allMatch(m -> m.healthCheckPasses() > 0);
+            // The checks' lines: no client named ("-", the header said it relays none), nothing nginx refused.
+            assertThat(accessLog()).contains("client=-:- peer=");
+            assertThat(NGINX.execInContainer("cat", "/var/log/nginx/error.log").getStdout())
+                    .doesNotContain("broken header");
         }
     }
 
