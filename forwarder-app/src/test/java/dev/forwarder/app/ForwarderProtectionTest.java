@@ -91,7 +91,7 @@ class ForwarderProtectionTest {
              Forwarder forwarder = Forwarder.start(ConfigLoader.parse("""
                      forwarder {
                        listeners { web { bind = "127.0.0.1:0", pool = web, accept-proxy = v2,
-                                         deny = [ "127.0.0.5" ] } }
+                                         accept-proxy-from = [ "127.0.0.1" ], deny = [ "127.0.0.5" ] } }
                        pools { web { backends = [ "127.0.0.1:%d" ] } }
                      }
                      """.formatted(backend.port()), "test"))) {
@@ -133,6 +133,17 @@ class ForwarderProtectionTest {
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.metrics()
                         .meter(MetricNames.rejected("web", RejectReason.DENIED)).getCount() == 1);
+                // A client that goes around HAProxy, straight to forwarder with a header of its own, is not believed:
+                // its peer address (127.0.0.6) is not in accept-proxy-from.
+                try (Socket direct = from("127.0.0.6", forwarder.listenerAddress("web"))) {
+                    direct.getOutputStream().write(
+                            "PROXY TCP4 127.0.0.4 127.0.0.1 1 2\r\nx".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(direct.getInputStream().read()).isEqualTo(-1);
+                } catch (IOException reset) {
+                    // refused with a reset, as it should be
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.metrics()
+                        .meter(MetricNames.rejected("web", RejectReason.UNTRUSTED_PROXY)).getCount() == 1);
             } finally {
                 process.destroy();
                 process.waitFor(5, TimeUnit.SECONDS);

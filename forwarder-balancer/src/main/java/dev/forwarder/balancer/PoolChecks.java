@@ -2,6 +2,8 @@ package dev.forwarder.balancer;
 
 import dev.forwarder.balancer.health.HealthCheckSettings;
 import dev.forwarder.balancer.health.HealthChecker;
+import dev.forwarder.core.proxy.ProxyProtocol;
+import dev.forwarder.core.proxy.SendProxy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
@@ -23,6 +25,7 @@ final class PoolChecks {
     private final HealthChecker.VerdictListener onVerdict;
     // Control thread only.
     private HealthCheckSettings settings;
+    private ProxyProtocol sendProxy;
     private int generation;
     private boolean started;
     // Replaced on the control thread, read by close() from any thread.
@@ -33,7 +36,7 @@ final class PoolChecks {
      * @param controlThread runs a task on the control thread
      * @param onVerdict hears the current checker's verdicts, on the control thread
      */
-    PoolChecks(String poolName, HealthCheckSettings settings, EventLoopGroup loops,
+    PoolChecks(String poolName, HealthCheckSettings settings, ProxyProtocol sendProxy, EventLoopGroup loops,
             Supplier<? extends Channel> channels, Consumer<Runnable> controlThread,
             HealthChecker.VerdictListener onVerdict) {
         this.poolName = poolName;
@@ -41,34 +44,36 @@ final class PoolChecks {
         this.channels = channels;
         this.controlThread = controlThread;
         this.onVerdict = onVerdict;
-        use(settings);
+        use(settings, sendProxy);
     }
 
-    private void use(HealthCheckSettings next) {
+    private void use(HealthCheckSettings next, ProxyProtocol nextSendProxy) {
         settings = next;
+        sendProxy = nextSendProxy;
         int current = ++generation;
         checker = !next.enabled() ? null : new HealthChecker(poolName, next, loops, channels,
                 (member, verdict, detail) -> controlThread.accept(() -> {
                     if (current == generation) {
                         onVerdict.verdict(member, verdict, detail);
                     }
-                }));
+                }), SendProxy.checkHeader(nextSendProxy));
     }
 
     /**
-     * Takes new settings; the caller restarts the kept members' checks ({@link #start(PoolMember)}).
+     * Takes new settings (checks, and the pool's {@code send-proxy}, which they start with); the caller restarts
+     * the kept members' checks ({@link #start(PoolMember)}).
      *
      * @return whether they differ from the current ones
      */
-    boolean reconfigure(HealthCheckSettings next) {
-        if (next.equals(settings)) {
+    boolean reconfigure(HealthCheckSettings next, ProxyProtocol nextSendProxy) {
+        if (next.equals(settings) && nextSendProxy == sendProxy) {
             return false;
         }
         HealthChecker previous = checker;
         if (previous != null) {
             previous.close();
         }
-        use(next);
+        use(next, nextSendProxy);
         // close() may have read the old checker: then this one is the caller's to close.
         if (closed) {
             close();

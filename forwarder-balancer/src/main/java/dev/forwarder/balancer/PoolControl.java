@@ -63,8 +63,8 @@ final class PoolControl {
         this.hostResolver = hostResolver;
         this.members = new ArrayList<>(initial);
         this.thread = new ControlThread(pool.name());
-        this.checks = new PoolChecks(pool.name(), settings.healthCheck(), checkLoops, checkChannels, this::execute,
-                this::verdict);
+        this.checks = new PoolChecks(pool.name(), settings.healthCheck(), settings.sendProxy(), checkLoops,
+                checkChannels, this::execute, this::verdict);
         this.resolver = new PoolResolver(pool.name(), specs, hostResolver, settings.resolveInterval(), this);
         for (PoolMember member : members) {
             member.health = checks.initialHealth();
@@ -180,7 +180,7 @@ final class PoolControl {
                     nextStrategy, next, policy);
             strategy = nextStrategy;
             settings = next;
-            boolean checksChanged = checks.reconfigure(next.healthCheck());
+            boolean checksChanged = checks.reconfigure(next.healthCheck(), next.sendProxy());
             pool.connectPolicy(policy);
             PoolChanges changes = reconciled(
                     () -> reconciler.reconfigure(nextSpecs, addresses, checksChanged, changedSettings));

@@ -154,6 +154,7 @@ public final class BoundListener {
         }
         RelayContext next = server.newContext(settings, chooser, observer, policy, clientHandlers, registry,
                 subscriptions);
+        dev.forwarder.core.proxy.OpenProxyWarning.check(old, settings);
         if (settings.backlog() != old.backlog() && acceptState == AcceptState.ACCEPTING) {
             if (server.transport() == Transport.EPOLL) {
                 // listen(2) again on the live sockets: the kernel takes a new backlog in place. No new socket, so

@@ -134,6 +134,7 @@ public final class RelayServer implements AutoCloseable {
         listeners.add(listener);
         log.info("listening listener={} address={} transport={}", settings.name(),
                 Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT));
+        dev.forwarder.core.proxy.OpenProxyWarning.check(null, settings);
         return listener;
     }
 

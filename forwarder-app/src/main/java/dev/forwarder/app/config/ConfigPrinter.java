@@ -126,6 +126,7 @@ public final class ConfigPrinter {
         line(out, 3, "first-byte-timeout", duration(access.firstByteTimeout()));
         line(out, 3, "accept-proxy", protection.acceptProxy().label());
         line(out, 3, "proxy-header-timeout", duration(protection.proxyHeaderTimeout()));
+        line(out, 3, "accept-proxy-from", networks(access.acceptProxyFrom()));
     }
 
     private static String networks(java.util.List<Cidr> networks) {

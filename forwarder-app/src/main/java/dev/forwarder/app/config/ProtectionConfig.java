@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * A listener's protection keys: {@code allow}, {@code deny}, {@code max-connections},
  * {@code max-connections-per-client}, {@code accept-rate-per-client}, {@code first-byte-timeout},
- * {@code accept-proxy} and {@code proxy-header-timeout}.
+ * {@code accept-proxy}, {@code proxy-header-timeout} and {@code accept-proxy-from} (the last in {@code access}).
  *
  * @param access allow/deny, limits and the first-byte timeout
  * @param acceptProxy which PROXY header clients start with

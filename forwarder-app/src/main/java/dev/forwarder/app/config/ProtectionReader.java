@@ -16,7 +16,8 @@ import java.util.Map;
 final class ProtectionReader {
 
     static final List<String> KEYS = List.of("allow", "deny", "max-connections", "max-connections-per-client",
-            "accept-rate-per-client", "first-byte-timeout", "accept-proxy", "proxy-header-timeout");
+            "accept-rate-per-client", "first-byte-timeout", "accept-proxy", "proxy-header-timeout",
+            "accept-proxy-from");
     static final int MAX_LIMIT = 1_000_000;
     static final Map<String, ProxyProtocol> ACCEPT_PROXY = PoolReader.choices(ProxyProtocol.values());
     static final Map<String, ProxyProtocol> SEND_PROXY =
@@ -34,7 +35,9 @@ final class ProtectionReader {
         Duration firstByte = fields.duration("first-byte-timeout", false);
         ProxyProtocol acceptProxy = fields.choice("accept-proxy", ACCEPT_PROXY);
         Duration headerTimeout = fields.duration("proxy-header-timeout", true);
-        return new ProtectionConfig(new AccessSettings(allow, deny, maxConnections, perClient, rate, firstByte),
+        List<Cidr> trusted = networks(fields, "accept-proxy-from");
+        return new ProtectionConfig(
+                new AccessSettings(allow, deny, maxConnections, perClient, rate, firstByte, trusted),
                 acceptProxy, headerTimeout);
     }
 

@@ -24,6 +24,8 @@ class ExampleConfigTest {
         assertThat(config.listeners().get("web").protection().access().maxConnectionsPerClient()).isEqualTo(100);
         assertThat(config.listeners().get("internal").protection().acceptProxy())
                 .isEqualTo(dev.forwarder.core.proxy.ProxyProtocol.V2);
+        assertThat(config.listeners().get("internal").protection().access().acceptProxyFrom())
+                .containsExactly(dev.forwarder.core.access.Cidr.parse("10.0.0.0/28"));
         assertThat(config.pools().get("web-pp").settings().sendProxy())
                 .isEqualTo(dev.forwarder.core.proxy.ProxyProtocol.V1);
         assertThat(config.listeners().get("cache").idleTimeout()).isEqualTo(Duration.ofHours(1));

@@ -33,6 +33,7 @@ class ProtectionConfigTest {
                   first-byte-timeout = 5s
                   accept-proxy = v2
                   proxy-header-timeout = 1s
+                  accept-proxy-from = [ "10.1.0.0/16", "::1" ]
                 }
                 plain { bind = "127.0.0.1:0", pool = web }
               }
@@ -46,7 +47,7 @@ class ProtectionConfigTest {
         ListenerSettings web = config.listeners().get("web").toSettings(Duration.ofSeconds(3));
         assertThat(web.access()).isEqualTo(new AccessSettings(
                 List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")), List.of(Cidr.parse("10.9.0.0/16")),
-                1000, 50, 20, Duration.ofSeconds(5)));
+                1000, 50, 20, Duration.ofSeconds(5), List.of(Cidr.parse("10.1.0.0/16"), Cidr.parse("::1"))));
         assertThat(web.acceptProxy()).isEqualTo(ProxyProtocol.V2);
         assertThat(web.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(1));
         ListenerSettings plain = config.listeners().get("plain").toSettings(Duration.ofSeconds(3));
@@ -73,7 +74,8 @@ class ProtectionConfigTest {
         ForwarderConfig config = ConfigLoader.parse(CONFIG, "test");
         String printed = ConfigPrinter.render(config);
         assertThat(printed).contains("allow = [\"10.0.0.0/8\", ").contains("accept-proxy = v2")
-                .contains("send-proxy = v1").contains("first-byte-timeout = 5s");
+                .contains("send-proxy = v1").contains("first-byte-timeout = 5s")
+                .contains("accept-proxy-from = [\"10.1.0.0/16\", ");
         assertThat(ConfigLoader.parse(printed, "printed")).isEqualTo(config);
     }
 
@@ -109,6 +111,8 @@ class ProtectionConfigTest {
         errorAt(listener("deny = [ \"not-an-ip\" ]\n"), "not-an-ip", "forwarder.listeners.web.deny[0]");
         errorAt(listener("deny = [ \"::1/129\" ]\n"), "::1/129", "forwarder.listeners.web.deny[0]");
         errorAt(listener("deny = \"10.0.0.0/8\"\n"), "deny =", "forwarder.listeners.web.deny");
+        errorAt(listener("accept-proxy = v1\naccept-proxy-from = [ \"10.0.0.0/33\" ]\n"), "10.0.0.0/33",
+                "forwarder.listeners.web.accept-proxy-from[0]");
     }
 
     @Test

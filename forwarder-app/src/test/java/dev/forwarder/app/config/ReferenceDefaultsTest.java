@@ -56,6 +56,7 @@ class ReferenceDefaultsTest {
                         "listener-defaults.max-connections", "listener-defaults.max-connections-per-client",
                         "listener-defaults.accept-rate-per-client", "listener-defaults.first-byte-timeout",
                         "listener-defaults.accept-proxy", "listener-defaults.proxy-header-timeout",
+                        "listener-defaults.accept-proxy-from",
                         "pool-defaults.send-proxy",
                         "pool-defaults.strategy", "pool-defaults.connect-timeout", "pool-defaults.connect-tries",
                         "pool-defaults.connect-deadline", "pool-defaults.max-connections",

@@ -33,11 +33,23 @@ public final class HealthChecker implements AutoCloseable {
     private final EventLoopGroup loops;
     private final Supplier<? extends Channel> channels;
     private final VerdictListener listener;
+    private final byte[] preamble;
     private final Map<PoolMember, MemberCheck> checks = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public HealthChecker(String poolName, HealthCheckSettings settings, EventLoopGroup loops,
             Supplier<? extends Channel> channels, VerdictListener listener) {
+        this(poolName, settings, loops, channels, listener, null);
+    }
+
+    /**
+     * As the other constructor, with {@code preamble} (or {@code null}) sent first on every check connection of a
+     * {@code send-expect} or {@code http} check: the pool's PROXY header for checks ({@code send-proxy}), which a
+     * backend that requires one needs before anything else.
+     */
+    public HealthChecker(String poolName, HealthCheckSettings settings, EventLoopGroup loops,
+            Supplier<? extends Channel> channels, VerdictListener listener, byte[] preamble) {
+        this.preamble = preamble == null ? null : preamble.clone();
         this.poolName = Objects.requireNonNull(poolName, "poolName");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.loops = Objects.requireNonNull(loops, "loops");
@@ -59,7 +71,8 @@ public final class HealthChecker implements AutoCloseable {
         if (closed) {
             return;
         }
-        MemberCheck check = new MemberCheck(poolName, member, verdict, settings, loops.next(), channels, listener);
+        MemberCheck check = new MemberCheck(poolName, member, verdict, settings, loops.next(), channels, listener,
+                preamble);
         MemberCheck previous = checks.put(member, check);
         if (previous != null) {
             previous.stop();

@@ -35,11 +35,14 @@ final class MemberCheck {
     private int failures;
     private ScheduledFuture<?> next;
     private Probe probe;
+    private final byte[] preamble;
     // Written by whoever stops the check, read on the loop.
     private volatile boolean stopped;
 
     MemberCheck(String poolName, PoolMember member, MemberState verdict, HealthCheckSettings settings,
-            EventLoop loop, Supplier<? extends Channel> channels, HealthChecker.VerdictListener listener) {
+            EventLoop loop, Supplier<? extends Channel> channels, HealthChecker.VerdictListener listener,
+            byte[] preamble) {
+        this.preamble = preamble;
         this.poolName = poolName;
         this.member = member;
         this.verdict = verdict;
@@ -70,7 +73,7 @@ final class MemberCheck {
             return;
         }
         long started = System.nanoTime();
-        probe = Probe.start(loop, channels, member, settings, result -> finished(result, started));
+        probe = Probe.start(loop, channels, member, settings, preamble, result -> finished(result, started));
     }
 
     private void finished(CheckResult result, long started) {

@@ -33,6 +33,7 @@ final class Probe extends ChannelInboundHandlerAdapter {
     private final HealthCheckSettings settings;
     private final PoolMember member;
     private final Consumer<CheckResult> done;
+    private final byte[] preamble;
     private final byte[] received;
     private final Pattern regex;
     private int length;
@@ -40,7 +41,8 @@ final class Probe extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timeout;
     private Channel channel;
 
-    private Probe(HealthCheckSettings settings, PoolMember member, Consumer<CheckResult> done) {
+    private Probe(HealthCheckSettings settings, PoolMember member, byte[] preamble, Consumer<CheckResult> done) {
+        this.preamble = preamble;
         this.settings = settings;
         this.member = member;
         this.done = done;
@@ -49,8 +51,8 @@ final class Probe extends ChannelInboundHandlerAdapter {
     }
 
     static Probe start(EventLoop loop, Supplier<? extends Channel> channels, PoolMember member,
-            HealthCheckSettings settings, Consumer<CheckResult> done) {
-        Probe probe = new Probe(settings, member, done);
+            HealthCheckSettings settings, byte[] preamble, Consumer<CheckResult> done) {
+        Probe probe = new Probe(settings, member, preamble, done);
         long timeoutNanos = settings.timeout().toNanos();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -77,7 +79,9 @@ final class Probe extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         byte[] request = request();
         if (request != null) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
+            // The PROXY header first (send-proxy), in the same write: a backend that requires one reads it first.
+            ctx.writeAndFlush(preamble == null ? Unpooled.wrappedBuffer(request)
+                    : Unpooled.wrappedBuffer(preamble, request));
         }
         ctx.fireChannelActive();
     }

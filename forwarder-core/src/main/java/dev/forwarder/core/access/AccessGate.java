@@ -70,6 +70,23 @@ public final class AccessGate {
         return refused;
     }
 
+    /**
+     * With {@code accept-proxy}: checks that the socket peer {@code peer} of {@code channel} is one the listener
+     * believes a PROXY header from ({@code accept-proxy-from}). Refused, the refusal is reported to
+     * {@code observer} and logged (capped) as {@link #admit} does; closing the channel is the caller's.
+     *
+     * @return {@code null} when trusted, else {@link RejectReason#UNTRUSTED_PROXY}
+     */
+    public RejectReason admitProxy(SocketAddress peer, AccessSettings rules, ConnectionObserver observer) {
+        InetAddress address = peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        if (address == null || rules.trustsProxy(address)) {
+            return null;
+        }
+        observer.rejected(listener, peer, RejectReason.UNTRUSTED_PROXY);
+        log.rejected(listener, peer, address, RejectReason.UNTRUSTED_PROXY.label());
+        return RejectReason.UNTRUSTED_PROXY;
+    }
+
     private RejectReason check(Channel channel, InetAddress address, AccessSettings rules) {
         if (!rules.permits(address)) {
             return RejectReason.DENIED;

@@ -11,7 +11,9 @@ public enum RejectReason {
     /** This client address has {@code max-connections-per-client} open. */
     MAX_CONNECTIONS_PER_CLIENT,
     /** This client address opened more than {@code accept-rate-per-client} connections a second. */
-    ACCEPT_RATE_PER_CLIENT;
+    ACCEPT_RATE_PER_CLIENT,
+    /** With {@code accept-proxy}: the socket peer is not in {@code accept-proxy-from}, so its header is not believed. */
+    UNTRUSTED_PROXY;
 
     private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

@@ -51,6 +51,23 @@ public final class SendProxy implements ConnectionHandlers {
         };
     }
 
+    /**
+     * The header a pool's health checks start with under {@code protocol}, or {@code null} for
+     * {@link ProxyProtocol#OFF}: a check relays no client, so v1 sends {@code PROXY UNKNOWN} and v2 the
+     * {@code LOCAL} command ("established on purpose by the proxy without being relayed"), as HAProxy's
+     * {@code check-send-proxy} does; the backend then keeps the socket's own addresses for it.
+     */
+    public static byte[] checkHeader(ProxyProtocol protocol) {
+        return switch (protocol) {
+            case OFF -> null;
+            case V1 -> "PROXY UNKNOWN\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            // Signature, version 2 + LOCAL, family and protocol UNSPEC, no address bytes.
+            case V2 -> new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00,
+                0x00, 0x00};
+            case ANY -> throw new IllegalArgumentException("protocol: any (expected: off, v1 or v2)");
+        };
+    }
+
     @Override
     public void addTo(ChannelPipeline pipeline, ConnectionInfo connection) {
         pipeline.addLast(NAME, new Sender(connection));

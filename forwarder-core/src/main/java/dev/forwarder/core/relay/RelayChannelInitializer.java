@@ -13,7 +13,8 @@ import io.netty.channel.ChannelInitializer;
 
 /**
  * Sets up an accepted client channel with the listener's current context: refuses it at once when the listener's
- * access settings do (before any handler or backend), else adds the PROXY header and first-byte handlers where
+ * access settings do, or, behind {@code accept-proxy}, when the socket peer is not in {@code accept-proxy-from}
+ * (before any handler or backend), else adds the PROXY header and first-byte handlers where
  * configured, the listener's own handlers, and the relay. {@code @Sharable}: its one field is a
  * volatile reference that a reconfiguration swaps; each connection keeps the context it was accepted with.
  */
@@ -49,6 +50,13 @@ public final class RelayChannelInitializer extends ChannelInitializer<Channel> {
         ListenerSettings settings = current.settings();
         AccessSettings access = settings.access();
         boolean proxied = settings.acceptProxy() != ProxyProtocol.OFF;
+        if (proxied && !access.acceptProxyFrom().isEmpty()
+                && gate.admitProxy(channel.remoteAddress(), access, current.observer()) != null) {
+            // A peer that may not speak for others (accept-proxy-from): refused before its header is read.
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+            return;
+        }
         if (!proxied && access.checksClients()
                 && gate.admit(channel, channel.remoteAddress(), access, current.observer()) != null) {
             // Refused at accept: no relay, no backend, no connection log line. A reset, as HAProxy's reject, so
