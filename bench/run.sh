@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# forwarder next to HAProxy (mode tcp) and nginx (stream), on loopback, with the same backends:
+# forwarder next to HAProxy (mode tcp, plain and with forced splice) and nginx (stream), on loopback, with the
+# same backends:
 #   bash bench/run.sh            # ROUNDS=3 rounds of 5 s runs, about 10 minutes
 #   QUICK=1 bash bench/run.sh    # 2 rounds of 2 s runs, about 3 minutes
 # Environment: ROUNDS, SECS (seconds per run), WORKLOADS (a subset of: iperf1 iperf4 http-ka http-close
 # http-1m rr), JAR (default forwarder-app/target/forwarder.jar, built if missing),
 # FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory),
 # ADMIN (on: forwarder's default admin port, not read; off: admin.enabled = false; scraped: on, and GET /metrics
-# every second for the whole run, as a Prometheus server would).
+# every second for the whole run, as a Prometheus server would), TRANSPORT (the forwarder's transport: auto, the
+# default, epoll, io-uring or nio), CONNECTION_LOG (the connection log's level: INFO, forwarder's default, one line
+# per connection; WARN silences it).
+# Targets: direct (no proxy), forwarder, haproxy (mode tcp), haproxy-splice (its own process, option splice-request
+# and splice-response: HAProxy's best for bulk), nginx (stream).
 # Installs haproxy, nginx, iperf3 and wrk from Debian when missing. Listens on 127.0.0.1 only, stops everything
 # it started on exit, and writes the table to bench/results/<timestamp>.txt. See README "Benchmark".
 set -euo pipefail
@@ -23,7 +28,10 @@ if [[ $QUICK == 1 ]]; then ROUNDS=${ROUNDS:-2}; SECS=${SECS:-2}; else ROUNDS=${R
 JAR=${JAR:-$REPO/forwarder-app/target/forwarder.jar}
 ADMIN=${ADMIN:-on}
 case $ADMIN in on|scraped) FWD_ADMIN_ENABLED=true ;; off) FWD_ADMIN_ENABLED=false ;; *) echo "ADMIN=$ADMIN: on, off or scraped" >&2; exit 2 ;; esac
-TARGETS=(direct forwarder haproxy nginx)
+TRANSPORT=${TRANSPORT:-auto}
+case $TRANSPORT in auto|epoll|io-uring|nio) FWD_TRANSPORT=$TRANSPORT ;; *) echo "TRANSPORT=$TRANSPORT: auto, epoll, io-uring or nio" >&2; exit 2 ;; esac
+CONNECTION_LOG=${CONNECTION_LOG:-INFO}
+TARGETS=(direct forwarder haproxy haproxy-splice nginx)
 read -r -a WORKLOADS <<< "${WORKLOADS:-iperf1 iperf4 http-ka http-close http-1m rr}"
 
 WORK=$(mktemp -d /tmp/forwarder-bench.XXXXXX)
@@ -52,16 +60,20 @@ start_servers() {
     start_backends
 
     write_forwarder_conf "$WORK/forwarder.conf"
-    # Connection log lines off, as HAProxy and nginx here log no connections either.
+    # The connection log as CONNECTION_LOG says: on (forwarder's default) unless WARN. HAProxy and nginx here log
+    # no connections.
     # shellcheck disable=SC2086
-    start forwarder java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=WARN -jar "$JAR" run --config "$WORK/forwarder.conf"
+    start forwarder java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log="$CONNECTION_LOG" -jar "$JAR" run --config "$WORK/forwarder.conf"
     write_haproxy_conf "$WORK/haproxy.cfg"
     start haproxy haproxy -db -f "$WORK/haproxy.cfg"
+    write_haproxy_conf "$WORK/haproxy-splice.cfg" splice
+    start haproxy-splice haproxy -db -f "$WORK/haproxy-splice.cfg"
     write_nginx_stream_conf "$WORK/nginx-stream.conf" "$WORK"
     start nginx-stream nginx -e "$WORK/nginx-stream-error.log" -p "$WORK" -c "$WORK/nginx-stream.conf"
 
     wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
-    wait_port forwarder "$P_FWD_ECHO"; wait_port haproxy "$P_HAP_ECHO"; wait_port nginx-stream "$P_NGX_ECHO"
+    wait_port forwarder "$P_FWD_ECHO"; wait_port haproxy "$P_HAP_ECHO"; wait_port haproxy-splice "$P_HAPS_ECHO"
+    wait_port nginx-stream "$P_NGX_ECHO"
     if [[ $ADMIN == scraped ]]; then
         wait_port forwarder-admin "$P_FWD_ADMIN"
         # A Prometheus server's pace: one scrape a second (the sleep paces the load, it synchronises nothing).
@@ -71,7 +83,8 @@ start_servers() {
 
 port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
     local prefix
-    case $1 in direct) prefix="" ;; forwarder) prefix=FWD_ ;; haproxy) prefix=HAP_ ;; nginx) prefix=NGX_ ;; esac
+    case $1 in direct) prefix="" ;; forwarder) prefix=FWD_ ;; haproxy) prefix=HAP_ ;; haproxy-splice) prefix=HAPS_ ;;
+        nginx) prefix=NGX_ ;; esac
     eval "echo \$P_${prefix}$2"
 }
 
@@ -98,6 +111,7 @@ cpu_of() { # TARGET
     case $1 in
         forwarder) pids=$PID_forwarder ;;
         haproxy) pids=$PID_haproxy ;;
+        haproxy-splice) pids=$PID_haproxy_splice ;;
         nginx) pids="$PID_nginx_stream $(pgrep -P "$PID_nginx_stream" | tr '\n' ' ')" ;;
         *) echo "0 0"; return ;;
     esac
@@ -120,7 +134,7 @@ measure() { # ROUND WORKLOAD TARGET
     else
         log "  $2 $3: no result; output:"; tail -5 "$out" >&2
     fi
-    for name in forwarder haproxy nginx-stream; do
+    for name in forwarder haproxy haproxy-splice nginx-stream; do
         local pid_var="PID_${name//-/_}"
         kill -0 "${!pid_var}" 2>/dev/null || die "$name exited during $2 (log: $(tail -3 "$WORK/$name.log"))"
     done
@@ -131,7 +145,7 @@ warm_up() {
     log "warm-up (not counted): the forwarder's JIT, nginx's page cache"
     local t wl
     for wl in iperf1 http-ka http-close rr; do run_tool "$wl" "$(port_of forwarder "$(service_of "$wl")")" 2 /dev/null >/dev/null; done
-    for t in direct haproxy nginx; do run_tool http-ka "$(port_of "$t" HTTP)" 1 /dev/null >/dev/null; done
+    for t in direct haproxy haproxy-splice nginx; do run_tool http-ka "$(port_of "$t" HTTP)" 1 /dev/null >/dev/null; done
 }
 
 versions() {
@@ -149,10 +163,11 @@ main() {
     ORIGINAL_JAR=$JAR
     cp "$JAR" "$WORK/forwarder.jar"
     JAR=$WORK/forwarder.jar
-    pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO FWD_ADMIN HAP_IPERF HAP_HTTP HAP_ECHO NGX_IPERF NGX_HTTP NGX_ECHO
+    pick_ports IPERF HTTP ECHO FWD_IPERF FWD_HTTP FWD_ECHO FWD_ADMIN HAP_IPERF HAP_HTTP HAP_ECHO \
+        HAPS_IPERF HAPS_HTTP HAPS_ECHO NGX_IPERF NGX_HTTP NGX_ECHO
     start_servers
     {
-        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK ADMIN=$ADMIN"
+        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK ADMIN=$ADMIN TRANSPORT=$TRANSPORT CONNECTION_LOG=$CONNECTION_LOG"
         versions
         echo "load before: $(load)"
     } >"$WORK/header.txt"
@@ -175,7 +190,8 @@ main() {
     {
         cat "$WORK/header.txt"
         echo
-        echo "Medians over $ROUNDS round(s); ratios are medians of per-round ratios to HAProxy (same round)."
+        echo "Medians over $ROUNDS round(s); ratios are medians of per-round ratios (same round) to HAProxy (hap) and"
+        echo "to HAProxy with forced splice (haps); bulk goals are against haps, the others against hap."
         echo "Higher is better, except p99 (ms) where lower is better."
         echo
         SECS=$SECS python3 "$LIB/summarize.py" "$RAW"

@@ -99,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
             // Taken over only once running: a command that fails earlier leaves the process's signals alone.
             StopSignals signals = StopSignals.install(hangUp);
             log.info("running config={} transport={}{}", config == null ? "(quick mode)" : config,
-                    forwarder.relay().transport(), dumpMode == null ? "" : " dump=" + dumpMode.name().toLowerCase(Locale.ROOT));
+                    forwarder.relay().transport().configName(), dumpMode == null ? "" : " dump=" + dumpMode.name().toLowerCase(Locale.ROOT));
             String signal = signals.await();
             log.info("stopping signal={}", signal);
         }

@@ -156,7 +156,7 @@ public final class BoundListener {
                 subscriptions);
         dev.forwarder.core.proxy.OpenProxyWarning.check(old, settings);
         if (settings.backlog() != old.backlog() && acceptState == AcceptState.ACCEPTING) {
-            if (server.transport() == Transport.EPOLL) {
+            if (server.transport() != Transport.NIO) {
                 // listen(2) again on the live sockets: the kernel takes a new backlog in place. No new socket, so
                 // no moment where the port refuses, and no loss either: swapping in new SO_REUSEPORT sockets
                 // would reset the handshakes queued on each old one as it closes (unless net.ipv4.tcp_migrate_req).
@@ -185,7 +185,7 @@ public final class BoundListener {
     private void relisten(int backlog) throws ListenerBindException {
         for (Channel channel : serverChannels) {
             io.netty.util.concurrent.Future<?> done = channel.eventLoop().submit(() -> {
-                ((io.netty.channel.unix.Socket) ((io.netty.channel.epoll.EpollServerSocketChannel) channel).fd())
+                ((io.netty.channel.unix.Socket) ((io.netty.channel.unix.UnixChannel) channel).fd())
                         .listen(backlog);
                 return null;
             }).awaitUninterruptibly();

@@ -50,4 +50,31 @@ public interface ConnectionInfo {
 
     /** Why it ended, or {@code null} while it is open. */
     CloseReason closeReason();
+
+    // ---- the timeline: System.nanoTime() stamps, 0 where the event has not happened (yet) -----------------------
+
+    /** When it was accepted, wall clock in milliseconds since the epoch; 0 where unknown. */
+    default long acceptedMillis() {
+        return 0;
+    }
+
+    /** {@link System#nanoTime()} when the backend connect succeeded, or 0. */
+    default long connectedNanos() {
+        return 0;
+    }
+
+    /** {@link System#nanoTime()} of the first bytes read from the client, or 0. */
+    default long firstUpNanos() {
+        return 0;
+    }
+
+    /** {@link System#nanoTime()} of the first bytes read from the backend, or 0. */
+    default long firstDownNanos() {
+        return 0;
+    }
+
+    /** Which side ended first and how (FIN or reset, or forwarder itself), or {@code null} while neither has. */
+    default FirstClose firstClose() {
+        return null;
+    }
 }

@@ -19,12 +19,31 @@ import java.util.List;
  * @param failedBackends names of the backends it failed to connect to, in order
  * @param flow how bytes flow each way, for a person: whether the side reads, why not, what waits to be written,
  *        e.g. {@code up: reading, pending 0 B; down: paused (client full), pending 1048576 B, splice 65536 B queued}
+ * @param connectMillis from accept to the backend connected (choice, queue and failed tries included), in
+ *        milliseconds; -1 while not connected
+ * @param firstUpMillis from accept to the first bytes read from the client; -1 before any
+ * @param firstDownMillis from accept to the first bytes read from the backend; -1 before any
+ * @param firstClose which side ended first and how, {@code client-fin}; {@code null} while neither has
  */
 public record ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
         Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
-        List<String> failedBackends, String flow) {
+        List<String> failedBackends, String flow, double connectMillis, double firstUpMillis,
+        double firstDownMillis, String firstClose) {
 
     public ConnectionSnapshot {
         failedBackends = List.copyOf(failedBackends);
+    }
+
+    /** Without the timeline (it reads as not happened yet). */
+    public ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
+            Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
+            List<String> failedBackends, String flow) {
+        this(id, listener, client, backend, state, started, durationMillis, bytesUp, bytesDown, bytesSpliced,
+                failedBackends, flow, -1, -1, -1, null);
+    }
+
+    /** Milliseconds from {@code acceptedNanos} to {@code stampNanos} (a {@link System#nanoTime()} stamp), or -1. */
+    public static double millisSince(long acceptedNanos, long stampNanos) {
+        return stampNanos == 0 ? -1 : (stampNanos - acceptedNanos) / 1_000L / 1000.0;
     }
 }

@@ -12,7 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,7 @@ public final class RelayServer implements AutoCloseable {
         return pipes;
     }
 
-    /** The transport in use: {@link Transport#EPOLL} or {@link Transport#NIO}. */
+    /** The transport in use: {@link Transport#EPOLL}, {@link Transport#IO_URING} or {@link Transport#NIO}. */
     public Transport transport() {
         return kit.transport();
     }
@@ -133,7 +133,7 @@ public final class RelayServer implements AutoCloseable {
                 binder.bind(settings.bind(), settings.backlog()));
         listeners.add(listener);
         log.info("listening listener={} address={} transport={}", settings.name(),
-                Addresses.format(listener.localAddress()), kit.transport().name().toLowerCase(java.util.Locale.ROOT));
+                Addresses.format(listener.localAddress()), kit.transport().configName());
         dev.forwarder.core.proxy.OpenProxyWarning.check(null, settings);
         return listener;
     }
@@ -200,7 +200,7 @@ public final class RelayServer implements AutoCloseable {
             for (EventExecutor executor : group) {
                 EventLoop loop = (EventLoop) executor;
                 Channel channel = bindOne(bootstrap.clone().group(loop, loop)
-                        .option(EpollChannelOption.SO_REUSEPORT, true), address, settings);
+                        .option(UnixChannelOption.SO_REUSEPORT, true), address, settings);
                 bound.add(channel);
                 address = (InetSocketAddress) channel.localAddress();
             }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class RelayServerBindTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void portInUseFailsWithAPlainMessage(Transport transport) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              RelayServer server = RelayServer.start(transport, 1)) {
@@ -40,7 +40,7 @@ class RelayServerBindTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void secondForwarderCannotShareAPortTheFirstListensOn(Transport transport) throws Exception {
         try (RelayServer first = RelayServer.start(transport, 2);
              RelayServer second = RelayServer.start(transport, 2)) {

@@ -175,6 +175,19 @@ final class StatusJson {
         node.put("bytes_spliced", connection.bytesSpliced());
         ArrayNode failed = node.putArray("failed_backends");
         connection.failedBackends().forEach(failed::add);
+        // The timeline, in milliseconds from accept; null where it has not happened yet.
+        millis(node, "connect_ms", connection.connectMillis());
+        millis(node, "first_up_ms", connection.firstUpMillis());
+        millis(node, "first_down_ms", connection.firstDownMillis());
+        node.put("first_close", connection.firstClose());
+    }
+
+    private static void millis(ObjectNode node, String field, double millis) {
+        if (millis < 0) {
+            node.putNull(field);
+        } else {
+            node.put(field, millis);
+        }
     }
 
     /**

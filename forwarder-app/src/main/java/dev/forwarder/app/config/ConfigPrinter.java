@@ -9,7 +9,6 @@ import dev.forwarder.core.access.AccessSettings;
 import dev.forwarder.core.access.Cidr;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Writes a {@link ForwarderConfig} back as HOCON, with every default applied: what {@code check} prints. The
@@ -174,6 +173,6 @@ public final class ConfigPrinter {
 
     /** {@link Transport} names as the config spells them. */
     static String transport(Transport transport) {
-        return transport.name().toLowerCase(Locale.ROOT);
+        return transport.configName();
     }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -139,13 +138,13 @@ final class SettingsReader {
     }
 
     private static Transport transport(ConfigFields root) {
-        String name = root.string("transport", "auto, epoll or nio");
+        String name = root.string("transport", "auto, epoll, io-uring or nio");
         for (Transport transport : Transport.values()) {
-            if (transport.name().toLowerCase(Locale.ROOT).equals(name)) {
+            if (transport.configName().equals(name)) {
                 return transport;
             }
         }
-        throw root.error("transport", "\"" + name + "\" is not a transport (expected one of: auto, epoll, nio)");
+        throw root.error("transport", "\"" + name + "\" is not a transport (expected one of: auto, epoll, io-uring, nio)");
     }
 
     private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark,

@@ -72,6 +72,11 @@ class AdminApiTest {
             assertThat(first.get("listener").asText()).isEqualTo("web");
             assertThat(first.get("state").asText()).isEqualTo("open");
             assertThat(first.get("bytes_up").asLong()).isEqualTo(6);
+            // The timeline: connected, bytes both ways (the echo), neither side has closed.
+            assertThat(first.get("connect_ms").isNumber()).as("connect_ms: %s", first).isTrue();
+            assertThat(first.get("first_down_ms").asDouble()).isGreaterThanOrEqualTo(first.get("first_up_ms").asDouble())
+                    .isGreaterThan(0);
+            assertThat(first.get("first_close").isNull()).isTrue();
 
             String backend = harness.backends.get(0).member();
             JsonNode toFirst = json(harness.get("/api/connections?backend=" + backend));

@@ -309,7 +309,7 @@ class ConfigValidationTest {
     void unknownTransportAndIoThreadsOutOfRange() {
         String transport = ConfigFiles.example("", "").replace("forwarder {\n", "forwarder {\n  transport = kqueue\n");
         assertThat(errorAt(transport, "kqueue", "forwarder.transport").problem())
-                .isEqualTo("\"kqueue\" is not a transport (expected one of: auto, epoll, nio)");
+                .isEqualTo("\"kqueue\" is not a transport (expected one of: auto, epoll, io-uring, nio)");
 
         String threads = ConfigFiles.example("", "").replace("forwarder {\n", "forwarder {\n  io-threads = -1\n");
         errorAt(threads, "io-threads", "forwarder.io-threads");

@@ -155,8 +155,10 @@ final class BackendConnector implements Waiter {
             // Relaying starts at the backend channel's channelActive, after the handlers in front of it (a PROXY
             // header, a TLS handshake) had theirs: Netty completes the connect promise first.
             connected = tried;
+            long now = System.nanoTime();
+            connection.connected(now);
             chooser.connected(tried);
-            connection.observer().connectTried(connection, tried, true, System.nanoTime() - tryNanos);
+            connection.observer().connectTried(connection, tried, true, now - tryNanos);
             return;
         }
         connection.backendChannelFailed(future.channel());

@@ -1,16 +1,19 @@
 package dev.forwarder.core.relay;
 
-import dev.forwarder.core.Addresses;
+import dev.forwarder.core.Backend;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
+import dev.forwarder.core.FirstClose;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
- * The connection log: an {@code open} line when relaying starts and a {@code close} line when the connection ends,
- * on the {@value #LOGGER} logger at INFO. Stateless and shared by every listener.
+ * The connection log, on the {@value #LOGGER} logger: one {@code close} line per connection at INFO, when it ends,
+ * with its whole timeline (see {@link AccessLine}); an {@code open} line at DEBUG when relaying starts. Stateless and
+ * shared by every listener; each line is built in a builder the writing thread reuses and handed to the logger as
+ * one finished message (no template, no argument array, no boxing).
  */
 final class ConnectionLog implements ConnectionObserver {
 
@@ -40,23 +43,69 @@ final class ConnectionLog implements ConnectionObserver {
 
     @Override
     public void opened(ConnectionInfo c) {
-        if (log.isInfoEnabled()) {
-            log.info("open conn={} listener={} client={} backend={}{}", c.id(), c.listener(),
-                    Addresses.format(c.client()), c.backend().name(),
-                    c.failedBackends().isEmpty() ? "" : " failed=" + c.failedBackends());
+        if (log.isDebugEnabled()) {
+            StringBuilder line = AccessLine.builder().append("open conn=").append(c.id())
+                    .append(" listener=").append(c.listener()).append(" client=");
+            AccessLine.address(line, c.client());
+            line.append(" backend=").append(c.backend().name());
+            failed(line, c.failedBackends());
+            log.debug(line.toString());
         }
     }
 
+    /**
+     * {@code close conn= listener= client= backend= bytes_up= bytes_down= duration_ms= reason= accepted= connect_ms=
+     * first_up_ms= first_down_ms= first_close=}, then the optional fields, each present only where it applies.
+     */
     @Override
     public void closed(ConnectionInfo c) {
         if (log.isInfoEnabled()) {
-            long spliced = c.bytesSpliced();
-            log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
-                            + "reason={}{}{}", c.id(), c.listener(), Addresses.format(c.client()),
-                    c.backend() == null ? "-" : c.backend().name(), c.bytesUp(), c.bytesDown(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.acceptedNanos()), c.closeReason().label(),
-                    c.failedBackends().isEmpty() ? "" : " failed=" + c.failedBackends(),
-                    spliced == 0 ? "" : " spliced=" + spliced);
+            log.info(closeLine(c));
         }
+    }
+
+    /** The close line's message. */
+    static String closeLine(ConnectionInfo c) {
+        long now = System.nanoTime();
+        long accepted = c.acceptedNanos();
+        Backend backend = c.backend();
+        StringBuilder line = AccessLine.builder().append("close conn=").append(c.id())
+                .append(" listener=").append(c.listener()).append(" client=");
+        AccessLine.address(line, c.client());
+        line.append(" backend=").append(backend == null ? "-" : backend.name())
+                .append(" bytes_up=").append(c.bytesUp())
+                .append(" bytes_down=").append(c.bytesDown())
+                .append(" duration_ms=").append((now - accepted) / 1_000_000)
+                .append(" reason=").append(c.closeReason().label())
+                .append(" accepted=");
+        AccessLine.instant(line, c.acceptedMillis());
+        line.append(" connect_ms=");
+        AccessLine.millis(line, accepted, c.connectedNanos());
+        line.append(" first_up_ms=");
+        AccessLine.millis(line, accepted, c.firstUpNanos());
+        line.append(" first_down_ms=");
+        AccessLine.millis(line, accepted, c.firstDownNanos());
+        FirstClose first = c.firstClose();
+        line.append(" first_close=").append(first == null ? "-" : first.label());
+        // Optional fields, each " key=value" and only where it applies. Further ones (a protocol summary, TLS
+        // details) are appended here, after the fixed ones, so that parsers of the fixed prefix keep working.
+        failed(line, c.failedBackends());
+        long spliced = c.bytesSpliced();
+        if (spliced != 0) {
+            line.append(" spliced=").append(spliced);
+        }
+        return line.toString();
+    }
+
+    /** {@code failed=[a, b]}, the backends that refused or timed out, in order; nothing when there were none. */
+    private static void failed(StringBuilder line, List<Backend> failed) {
+        if (failed.isEmpty()) {
+            return;
+        }
+        line.append(" failed=[");
+        for (int i = 0; i < failed.size(); i++) {
+            line.append(i == 0 ? "" : ", ").append(failed.get(i));
+        }
+        line.append(']');
     }
 }

@@ -151,7 +151,11 @@ public final class ConnectionRegistry implements ConnectionObserver {
                 Instant.ofEpochMilli(connection.acceptedMillis()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.acceptedNanos()), connection.bytesUp(),
                 connection.bytesDown(), connection.bytesSpliced(),
-                connection.failedBackends().stream().map(Backend::name).toList(), connection.flow());
+                connection.failedBackends().stream().map(Backend::name).toList(), connection.flow(),
+                ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.connectedNanos()),
+                ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.firstUpNanos()),
+                ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.firstDownNanos()),
+                connection.firstClose() == null ? null : connection.firstClose().label());
     }
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {

@@ -31,6 +31,8 @@ final class Direction {
     Channel source;
     Channel target;
     private long bytes;
+    // System.nanoTime() of the first bytes read, 0 before: one branch on a field per read, for the timeline.
+    private long firstReadNanos;
     // Empty unless an observer is attached: one array-length check per read when nobody watches.
     private TrafficObserver[] taps = NO_TAPS;
 
@@ -43,6 +45,11 @@ final class Direction {
 
     long bytes() {
         return bytes;
+    }
+
+    /** {@link System#nanoTime()} of this direction's first bytes, or 0. */
+    long firstReadNanos() {
+        return firstReadNanos;
     }
 
     long splicedBytes() {
@@ -61,6 +68,9 @@ final class Direction {
     void read(Object msg) {
         if (msg instanceof ByteBuf buf) {
             int n = buf.readableBytes();
+            if (firstReadNanos == 0) {
+                firstReadNanos = System.nanoTime();
+            }
             long offset = bytes;
             bytes += n;
             if (relayedTo != null) {

@@ -7,9 +7,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
 
@@ -24,6 +24,7 @@ final class HalfClose {
 
     /** {@code direction}'s source sent FIN. */
     static void inputEnded(RelayConnection connection, Direction direction) {
+        connection.finFrom(direction.upstream);
         Channel peer = direction.target;
         switch (connection.state) {
             case CONNECTING -> {
@@ -80,12 +81,12 @@ final class HalfClose {
         // closes it at that FIN instead of shutting its input down first, which on a socket whose both FINs are
         // through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        if (channel instanceof AbstractEpollStreamChannel epoll) {
+        if (channel instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
             // Netty's shutdownOutput() builds an exception with a stack trace per call (to fail writes still queued;
-            // there are none, the flush is done): on epoll the socket is shut directly, through Netty's own socket
-            // object, so the channel still reports isOutputShutdown().
+            // there are none, the flush is done): on epoll and io_uring the socket is shut directly, through Netty's
+            // own socket object, so the channel still reports isOutputShutdown().
             try {
-                ((Socket) epoll.fd()).shutdown(false, true);
+                socket.shutdown(false, true);
             } catch (IOException e) {
                 // The peer is gone already (reset): its FIN or error ends the connection.
             }

@@ -8,6 +8,7 @@ import dev.forwarder.core.CloseRequestEvent;
 import dev.forwarder.core.ConnectionInfo;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ConnectionState;
+import dev.forwarder.core.FirstClose;
 import dev.forwarder.core.TrafficObserver;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -56,6 +57,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private int openChannels;
     ConnectionState state = ConnectionState.CONNECTING;
     private CloseReason reason;
+    private FirstClose firstClose;
+    private long connectedNanos;
     // What the client sends before the backend is connected, and whether its FIN came too.
     private EarlyBytes early;
     boolean earlyClientFin;
@@ -135,9 +138,41 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
         return reason;
     }
 
-    /** When it was accepted, wall clock. */
-    long acceptedMillis() {
+    @Override
+    public long acceptedMillis() {
         return acceptedMillis;
+    }
+
+    @Override
+    public long connectedNanos() {
+        return connectedNanos;
+    }
+
+    @Override
+    public long firstUpNanos() {
+        return up.firstReadNanos();
+    }
+
+    @Override
+    public long firstDownNanos() {
+        return down.firstReadNanos();
+    }
+
+    @Override
+    public FirstClose firstClose() {
+        return firstClose;
+    }
+
+    /** The backend connect succeeded now. */
+    void connected(long nanos) {
+        connectedNanos = nanos;
+    }
+
+    /** A FIN from the client ({@code upstream}) or the backend: the first such end is the timeline's first close. */
+    void finFrom(boolean upstream) {
+        if (firstClose == null) {
+            firstClose = upstream ? FirstClose.CLIENT_FIN : FirstClose.BACKEND_FIN;
+        }
     }
 
     ConnectionState state() {
@@ -370,6 +405,9 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
      * earlier; any other replaces it.
      */
     public void close(CloseReason why) {
+        if (firstClose == null) {
+            firstClose = FirstClose.of(why);
+        }
         boolean plain = why == CloseReason.CLIENT_CLOSED || why == CloseReason.BACKEND_CLOSED;
         if (state == ConnectionState.CLOSING && flushingLastBytes && !plain) {
             // Both FINs are in, but the last bytes still wait for a reader that does not take them: an abort (the

@@ -6,7 +6,6 @@ import dev.forwarder.core.ConnectionHandlers;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerSettings;
 import dev.forwarder.core.Splice;
-import dev.forwarder.core.Transport;
 import dev.forwarder.core.proxy.ProxyProtocol;
 import dev.forwarder.core.transport.TransportKit;
 import io.netty.channel.WriteBufferWaterMark;
@@ -60,7 +59,7 @@ public final class RelayContext {
                 settings.writeBufferHighWaterMark());
         this.idleNanos = settings.idleTimeout().toNanos();
         boolean handlersSplice = clientHandlers == null || clientHandlers.allowsSplice();
-        this.splices = settings.splice() == Splice.AUTO && kit.transport() == Transport.EPOLL && handlersSplice;
+        this.splices = settings.splice() == Splice.AUTO && kit.splices() && handlersSplice;
         this.pipes = pipes;
         this.clientHandlers = clientHandlers;
         this.subscriptions = subscriptions;

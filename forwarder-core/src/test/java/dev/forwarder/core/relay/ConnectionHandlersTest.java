@@ -112,7 +112,7 @@ class ConnectionHandlersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void clientSideHandlersRunBeforeTheBackendIsChosenAndNameTheRealClient(Transport transport) throws Exception {
         CompletableFuture<String> received = new CompletableFuture<>();
         try (BlockingServer backend = recordingBackend(received)) {
@@ -133,7 +133,7 @@ class ConnectionHandlersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void backendSideHandlersComeFromTheChooser(Transport transport) throws Exception {
         CompletableFuture<String> received = new CompletableFuture<>();
         try (BlockingServer backend = recordingBackend(received)) {
@@ -151,7 +151,7 @@ class ConnectionHandlersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void withoutHandlersThePipelinesHoldOnlyTheRelay(Transport transport) throws Exception {
         try (BlockingServer backend = BlockingServer.echo();
              RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),

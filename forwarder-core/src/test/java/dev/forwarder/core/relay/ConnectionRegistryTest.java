@@ -29,7 +29,7 @@ class ConnectionRegistryTest {
     private static final int CONNECTIONS = 1000;
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void thousandOpenConnectionsAreListedWithTheirBytesAndOneIsClosedById(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         List<Socket> clients = new ArrayList<>();

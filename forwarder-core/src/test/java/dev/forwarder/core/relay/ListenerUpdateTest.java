@@ -42,7 +42,7 @@ class ListenerUpdateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void newConnectionsFollowTheNewChooserWhileOpenOnesCarryOn(Transport transport) throws Exception {
         try (BlockingServer a = named("a"); BlockingServer b = named("b")) {
             RecordingObserver before = new RecordingObserver();
@@ -67,7 +67,7 @@ class ListenerUpdateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING"})
     void aNewBacklogSwapsTheSocketsWithoutRefusingAClient(Transport transport) throws Exception {
         try (BlockingServer backend = named("a")) {
             FixedChooser chooser = new FixedChooser(backend.address());
@@ -115,7 +115,7 @@ class ListenerUpdateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void anUnboundListenerRefusesNewClientsAndDrainsItsOpenOnes(Transport transport) throws Exception {
         try (BlockingServer backend = named("a")) {
             RecordingObserver observer = new RecordingObserver();

@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 class RelayAbandonedPickTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void clientResetDuringTheConnectIsNoFailureOfTheBackend(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (FullAcceptQueue slow = new FullAcceptQueue()) {
@@ -46,7 +46,7 @@ class RelayAbandonedPickTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void idleTimeoutDuringTheConnectIsNoFailureOfTheBackend(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (FullAcceptQueue slow = new FullAcceptQueue()) {
@@ -65,7 +65,7 @@ class RelayAbandonedPickTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void connectDeadlineBlamesOnlyBackendsItTried(Transport transport) throws Exception {
         // Refused connects take a fraction of a millisecond, so with a 1 ms deadline the deadline runs out between
         // tries: no backend may then be picked and reported as failed without a connect.

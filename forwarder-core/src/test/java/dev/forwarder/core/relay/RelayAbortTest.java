@@ -54,7 +54,7 @@ class RelayAbortTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void backendResetAfterTheClientsFinReachesTheClientAsAReset(Transport transport) throws Exception {
         try (BlockingServer backend = resettingAfterTheRequest()) {
             seesABackendResetStraightAndThroughForwarder(transport, backend, RelayAbortTest::requestAndFin);
@@ -62,7 +62,7 @@ class RelayAbortTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void backendResetMidAnswerWhileTheClientStillSendsReachesTheClientAsAReset(Transport transport) throws Exception {
         // The backend answers part of what it promised without waiting for the request's end, then resets.
         try (BlockingServer backend = BlockingServer.start(socket -> {
@@ -101,7 +101,7 @@ class RelayAbortTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void clientResetReachesTheBackendAsAReset(Transport transport) throws Exception {
         CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
         try (BlockingServer backend = BlockingServer.start(socket -> {
@@ -128,7 +128,7 @@ class RelayAbortTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void connectionsCutAtTheEndOfTheDrainAreResetAndLoggedShutdown(Transport transport) throws Exception {
         try (BlockingServer backend = BlockingServer.echo()) {
             RecordingObserver observer = new RecordingObserver();
@@ -148,7 +148,7 @@ class RelayAbortTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void idleTimeoutWithBytesStillQueuedResetsTheClient(Transport transport) throws Exception {
         // The backend sends more than the socket buffers hold and the client reads nothing: when the idle timeout
         // ends the connection, bytes are lost, so the client must not see a clean end.

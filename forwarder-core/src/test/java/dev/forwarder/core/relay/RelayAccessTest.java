@@ -69,7 +69,7 @@ class RelayAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void allowAndDenyRefuseAtAcceptAndDenyWins(Transport transport) throws Exception {
         AccessSettings access = AccessSettings.NONE
                 .withAllow(List.of(Cidr.parse("127.0.0.0/30"), Cidr.parse("::1")))
@@ -106,7 +106,7 @@ class RelayAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void maxConnectionsPerClientCountsEachSourceAddress(Transport transport) throws Exception {
         AccessSettings access = AccessSettings.NONE.withLimits(0, 2, 0);
         RecordingObserver observer = new RecordingObserver();
@@ -142,7 +142,7 @@ class RelayAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void maxConnectionsCountsTheWholeListener(Transport transport) throws Exception {
         AccessSettings access = AccessSettings.NONE.withLimits(2, 0, 0);
         RecordingObserver observer = new RecordingObserver();
@@ -185,7 +185,7 @@ class RelayAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void firstByteTimeoutClosesASilentClientAndLeavesATalkingOneAlone(Transport transport) throws Exception {
         AccessSettings access = AccessSettings.NONE.withFirstByteTimeout(Duration.ofMillis(300));
         RecordingObserver observer = new RecordingObserver();
@@ -209,7 +209,7 @@ class RelayAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void withAccessRulesButNoTimeoutThePipelineHoldsOnlyTheRelay(Transport transport) throws Exception {
         AccessSettings access = AccessSettings.NONE.withAllow(List.of(Cidr.parse("127.0.0.0/8")))
                 .withLimits(10, 10, 100);

@@ -22,7 +22,7 @@ class RelayBackPressureTest {
     private static final long QUEUE_BOUND = 2L * 1024 * 1024;
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void clientThatReadsNothingStopsTheBackendAndKeepsTheQueueBounded(Transport transport) throws Exception {
         AtomicLong written = new AtomicLong();
         try (BlockingServer backend = BlockingServer.start(socket -> {

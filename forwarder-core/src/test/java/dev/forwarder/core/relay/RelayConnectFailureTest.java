@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 class RelayConnectFailureTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void refusedBackendClosesTheClientWithinTheConnectTimeout(Transport transport) throws Exception {
         Duration connectTimeout = Duration.ofSeconds(2);
         RecordingObserver observer = new RecordingObserver();
@@ -43,7 +43,7 @@ class RelayConnectFailureTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void backendThatNeverAnswersTheHandshakeTimesOut(Transport transport) throws Exception {
         Duration connectTimeout = Duration.ofMillis(400);
         RecordingObserver observer = new RecordingObserver();
@@ -65,7 +65,7 @@ class RelayConnectFailureTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void failedConnectIsRetriedOnTheNextBackend(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (BlockingServer good = BlockingServer.start(socket ->
@@ -90,7 +90,7 @@ class RelayConnectFailureTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void noBackendClosesTheClientAtOnce(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(), new FixedChooser(),

@@ -44,13 +44,31 @@ final class RelayFixture implements AutoCloseable {
 
     RelayFixture(Transport transport, ListenerSettings settings, BackendChooser chooser, ConnectionObserver observer,
             ConnectPolicy policy, PipeBudget pipes, ConnectionHandlers clientHandlers) {
-        server = RelayServer.start(transport, 2, pipes);
+        server = RelayServer.start(forced(transport), 2, pipes);
         try {
             listener = server.bind(settings, chooser, observer, policy, clientHandlers);
         } catch (ListenerBindException e) {
             server.close();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code -Dforwarder.test.transport=io-uring} (or epoll, nio) runs every test that asks for {@code AUTO} on that
+     * transport: {@code mvn -pl forwarder-core test -Dforwarder.test.transport=io-uring}.
+     */
+    static Transport forced(Transport requested) {
+        String forced = System.getProperty("forwarder.test.transport", "");
+        if (requested != Transport.AUTO || forced.isEmpty()) {
+            return requested;
+        }
+        for (Transport transport : Transport.values()) {
+            if (transport.configName().equals(forced)) {
+                return transport;
+            }
+        }
+        throw new IllegalArgumentException("forwarder.test.transport: " + forced
+                + " (expected: auto, epoll, io-uring or nio)");
     }
 
     static ListenerSettings settings() {

@@ -27,7 +27,7 @@ class RelayHalfCloseTest {
     private static final long LARGE = 64L * 1024 * 1024;
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void requestThenFinThenLargeAnswerArrivesWhole(Transport transport) throws Exception {
         // The backend reads the request to EOF, then answers 64 MiB and closes.
         try (BlockingServer backend = BlockingServer.start(socket -> {
@@ -50,7 +50,7 @@ class RelayHalfCloseTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void largeUploadThenFinThenAnswerArrives(Transport transport) throws Exception {
         // The backend reads the upload to EOF and answers with its length and SHA-256.
         RecordingObserver observer = new RecordingObserver();

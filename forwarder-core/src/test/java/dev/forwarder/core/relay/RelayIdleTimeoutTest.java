@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 class RelayIdleTimeoutTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void silentConnectionIsClosedAfterTheIdleTimeout(Transport transport) throws Exception {
         Duration idle = Duration.ofMillis(300);
         RecordingObserver observer = new RecordingObserver();
@@ -40,7 +40,7 @@ class RelayIdleTimeoutTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void trafficEitherWayKeepsTheConnectionOpen(Transport transport) throws Exception {
         Duration idle = Duration.ofMillis(300);
         RecordingObserver observer = new RecordingObserver();

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class RelayPolicyTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void queuedClientIsServedWhenTheChooserWakesIt(Transport transport) throws Exception {
         try (BlockingServer backend = BlockingServer.start(socket ->
                 socket.getOutputStream().write("served".getBytes(StandardCharsets.US_ASCII)))) {
@@ -50,7 +50,7 @@ class RelayPolicyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void queuedClientIsClosedAfterTheQueueTimeout(Transport transport) throws Exception {
         GatedChooser chooser = new GatedChooser(new FixedChooser(RelayConnectFailureTest.closedPort()));
         RecordingObserver observer = new RecordingObserver();
@@ -70,7 +70,7 @@ class RelayPolicyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void connectDeadlineCutsTheTriesShort(Transport transport) throws Exception {
         // Every backend drops SYNs; 5 tries of 400 ms would take 2 s, the 600 ms deadline ends them sooner.
         try (FullAcceptQueue full = new FullAcceptQueue()) {
@@ -97,7 +97,7 @@ class RelayPolicyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void pausedListenerRefusesClientsAndResumesOnTheSamePort(Transport transport) throws Exception {
         try (BlockingServer backend = BlockingServer.start(socket ->
                 socket.getOutputStream().write("up".getBytes(StandardCharsets.US_ASCII)));
@@ -117,7 +117,7 @@ class RelayPolicyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void closingTheSessionsOfOneBackendLeavesTheOthers(Transport transport) throws Exception {
         // Both backends hold their connections open and silent.
         try (BlockingServer first = BlockingServer.start(socket -> socket.getInputStream().read());

@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 class RelaySocketOptionsTest {
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void bothSidesHaveNagleOff(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         try (BlockingServer backend = BlockingServer.start(socket -> socket.getInputStream().read());
