@@ -150,9 +150,35 @@ class CaptureApiTest {
         try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.post("/api/listeners/web/capture", "{\"mode\": \"hexdump\"}", true).statusCode())
                     .isEqualTo(200);
-            harness.forwarder.apply(harness.forwarder.config());
+            harness.forwarder.apply(harness.config(""));
             assertThat(capture(harness).get("mode").asText()).isEqualTo("hexdump");
             assertThat(capture(harness).get("by").asText()).startsWith("admin-api@");
+
+            // A reload that changes the listener's capture block: the config wins (and a WARN line says so).
+            harness.forwarder.apply(harness.config(", capture { mode = pcap, dir = \"" + dir + "\" }"));
+            assertThat(capture(harness).get("mode").asText()).isEqualTo("pcap");
+            assertThat(capture(harness).get("by").asText()).isEqualTo("config");
+
+            // Stopped at runtime, it stays stopped across a reload that leaves the block as it is.
+            assertThat(harness.delete("/api/listeners/web/capture", true).statusCode()).isEqualTo(200);
+            harness.forwarder.apply(harness.config(", capture { mode = pcap, dir = \"" + dir + "\" }"));
+            assertThat(capture(harness).get("mode").asText()).isEqualTo("off");
+            assertThat(capture(harness).get("by").asText()).startsWith("admin-api@");
+        }
+    }
+
+    @Test
+    void aPostTakesTheListenersConfiguredCaptureForWhatItLeavesOut() throws Exception {
+        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(),
+                ", capture { mode = pcap, dir = \"" + dir + "\", max-bytes = 2 KiB, max-files = 3 }")) {
+            assertThat(harness.delete("/api/listeners/web/capture", true).statusCode()).isEqualTo(200);
+            HttpResponse<String> started = harness.post("/api/listeners/web/capture", "{\"max-files\": 5}", true);
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+            JsonNode capture = json(started).get("capture");
+            assertThat(capture.get("mode").asText()).isEqualTo("pcap");
+            assertThat(capture.get("max_bytes").asLong()).isEqualTo(2048);
+            assertThat(capture.get("max_files").asInt()).isEqualTo(5);
+            assertThat(capture.get("dir").asText()).isEqualTo(dir.toAbsolutePath().toString());
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forwarder.app.Forwarder;
 import dev.forwarder.app.config.ConfigLoader;
+import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.core.ListenerBindException;
 
 import java.io.IOException;
@@ -43,8 +44,16 @@ final class TapHarness implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
 
+    private final int backendPort;
+
     TapHarness(int backendPort, String listenerExtra) throws ListenerBindException {
-        forwarder = Forwarder.start(ConfigLoader.parse("""
+        this.backendPort = backendPort;
+        forwarder = Forwarder.start(config(listenerExtra));
+    }
+
+    /** The harness's config with {@code listenerExtra} in listener web (e.g. a {@code capture} block). */
+    ForwarderConfig config(String listenerExtra) {
+        return ConfigLoader.parse("""
                 forwarder {
                   io-threads = 2
                   shutdown-timeout = 1s
@@ -52,7 +61,7 @@ final class TapHarness implements AutoCloseable {
                   listeners { web { bind = "127.0.0.1:0", pool = web %s } }
                   pools { web { backends = [ "127.0.0.1:%d" ] } }
                 }
-                """.formatted(listenerExtra, backendPort), "tap-test"));
+                """.formatted(listenerExtra, backendPort), "tap-test");
     }
 
     int adminPort() {
