@@ -50,12 +50,36 @@ class TapTest {
         final long nanos0 = System.nanoTime();
         volatile long doneNanos;
 
-        Transfer(Socket socket, long total, long pauseAt, CountDownLatch go, boolean pattern) {
-            sent = CompletableFuture.supplyAsync(() -> send(socket, total, pauseAt, go, pattern), TapTest::thread);
+        private final long[] pauses;
+        private final CountDownLatch[] gos;
+        private final CountDownLatch beforeEnd;
+
+        /** Pauses at each of {@code pauses} until its latch opens, and before its FIN until {@code beforeEnd} does. */
+        Transfer(Socket socket, long total, long[] pauses, CountDownLatch[] gos, CountDownLatch beforeEnd,
+                boolean pattern) {
+            this.pauses = pauses;
+            this.gos = gos;
+            this.beforeEnd = beforeEnd;
+            sent = CompletableFuture.supplyAsync(() -> send(socket, total, pattern), TapTest::thread);
             received = CompletableFuture.supplyAsync(() -> receive(socket, pattern), TapTest::thread);
         }
 
-        private byte[] send(Socket socket, long total, long pauseAt, CountDownLatch go, boolean pattern) {
+        private long nextPause(long offset) {
+            for (long pause : pauses) {
+                if (pause >= offset) {
+                    return pause;
+                }
+            }
+            return Long.MAX_VALUE;
+        }
+
+        private static void await(CountDownLatch latch) throws InterruptedException {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never told to go on");
+            }
+        }
+
+        private byte[] send(Socket socket, long total, boolean pattern) {
             MessageDigest digest = TapHarness.sha256();
             byte[] buffer = new byte[64 * 1024];
             if (!pattern) {
@@ -64,12 +88,15 @@ class TapTest {
             try {
                 OutputStream out = socket.getOutputStream();
                 for (long offset = 0; offset < total; ) {
-                    if (offset == pauseAt && !go.await(60, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("never told to go on");
+                    for (int i = 0; i < pauses.length; i++) {
+                        if (offset == pauses[i]) {
+                            await(gos[i]);
+                        }
                     }
                     int n = (int) Math.min(buffer.length, total - offset);
-                    if (offset < pauseAt) {
-                        n = (int) Math.min(n, pauseAt - offset);
+                    long pause = nextPause(offset + 1);
+                    if (pause != Long.MAX_VALUE) {
+                        n = (int) Math.min(n, pause - offset);
                     }
                     if (pattern) {
                         TapHarness.fill(buffer, offset, n);
@@ -78,6 +105,7 @@ class TapTest {
                     out.write(buffer, 0, n);
                     offset += n;
                 }
+                await(beforeEnd);
                 socket.shutdownOutput();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -185,9 +213,13 @@ class TapTest {
         try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.forwarder.relay().transport()).as("splice needs epoll").isEqualTo(Transport.EPOLL);
             long pauseAt = 32 * MIB;
+            long afterTap = 128 * MIB;
             CountDownLatch go = new CountDownLatch(1);
+            CountDownLatch goAfterTap = new CountDownLatch(1);
+            CountDownLatch end = new CountDownLatch(1);
             try (Socket socket = connect(harness)) {
-                Transfer transfer = new Transfer(socket, TOTAL, pauseAt, go, true);
+                Transfer transfer = new Transfer(socket, TOTAL, new long[] {pauseAt, afterTap},
+                        new CountDownLatch[] {go, goAfterTap}, end, true);
                 await().atMost(Duration.ofSeconds(30)).until(() -> transfer.receivedBytes == pauseAt);
                 ConnectionSnapshot before = harness.forwarder.listener("web").connections().get(0);
                 assertThat(before.bytesSpliced()).as("streaming spliced before the tap").isPositive();
@@ -199,6 +231,17 @@ class TapTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> harness.taps().size() == 1);
                 go.countDown();
                 Dump dump = Dump.read(tap.body(), before.id());
+                await().atMost(Duration.ofSeconds(10)).until(() -> harness.taps().isEmpty());
+
+                // The tap has left: the connection splices again.
+                await().atMost(Duration.ofSeconds(30)).until(() -> transfer.receivedBytes == afterTap);
+                long splicedWhenTheTapHadLeft = harness.forwarder.listener("web").connections().get(0).bytesSpliced();
+                goAfterTap.countDown();
+                await().atMost(Duration.ofSeconds(60)).until(() -> transfer.receivedBytes == TOTAL);
+                long splicedAtTheEnd = harness.forwarder.listener("web").connections().get(0).bytesSpliced();
+                assertThat(splicedAtTheEnd - splicedWhenTheTapHadLeft).as("spliced after the tap left")
+                        .isGreaterThanOrEqualTo(TOTAL - afterTap);
+                end.countDown();
 
                 assertThat(transfer.sent.get(60, TimeUnit.SECONDS)).isEqualTo(transfer.received.get(60, TimeUnit.SECONDS));
                 assertThat(transfer.receivedBytes).isEqualTo(TOTAL);
@@ -207,7 +250,6 @@ class TapTest {
                 assertThat(dump.maxUpOffset).as("bytes sent after the tap attached").isGreaterThanOrEqualTo(pauseAt);
                 assertThat(dump.lines).anyMatch(line -> line.contains("conn=" + before.id() + " tap on listener=web"));
                 assertThat(dump.last).contains("tap ended").contains("reason=max-bytes");
-                await().atMost(Duration.ofSeconds(10)).until(() -> harness.taps().isEmpty());
             }
 
             HttpResponse<InputStream> tap = harness.stream("/api/tap?listener=web&format=text&seconds=60");
@@ -281,7 +323,8 @@ class TapTest {
 
     private static long transfer(TapHarness harness) throws Exception {
         try (Socket socket = connect(harness)) {
-            Transfer transfer = new Transfer(socket, TOTAL, -1, new CountDownLatch(0), false);
+            Transfer transfer = new Transfer(socket, TOTAL, new long[0], new CountDownLatch[0], new CountDownLatch(0),
+                    false);
             transfer.sent.get(120, TimeUnit.SECONDS);
             transfer.received.get(120, TimeUnit.SECONDS);
             assertThat(transfer.receivedBytes).isEqualTo(TOTAL);
