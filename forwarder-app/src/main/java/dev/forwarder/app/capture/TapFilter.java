@@ -3,6 +3,11 @@ package dev.forwarder.app.capture;
 import dev.forwarder.core.Addresses;
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.ConnectionInfo;
+import io.netty.util.NetUtil;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Arrays;
 
 import java.util.function.Predicate;
 
@@ -26,11 +31,35 @@ public record TapFilter(String listener, String client, String backend, String c
                 return false;
             }
         }
-        if (client != null) {
-            String address = Addresses.format(info.client());
-            return client.equals(address) || address.startsWith(client + ":") || address.startsWith("[" + client + "]:");
+        return client == null || clientMatches(info.client());
+    }
+
+    /** {@code client} as an IP ({@code 10.0.0.5}, {@code ::1}) or IP:port ({@code [::1]:40000}), in any spelling. */
+    private boolean clientMatches(SocketAddress address) {
+        String host = client;
+        int port = -1;
+        int colon = client.lastIndexOf(':');
+        if (client.startsWith("[") && client.indexOf(']') > 0) {
+            int end = client.indexOf(']');
+            host = client.substring(1, end);
+            port = end + 1 < client.length() && client.charAt(end + 1) == ':' ? port(client.substring(end + 2)) : -1;
+        } else if (colon > 0 && client.indexOf(':') == colon) {
+            host = client.substring(0, colon);
+            port = port(client.substring(colon + 1));
         }
-        return true;
+        byte[] wanted = NetUtil.createByteArrayFromIpAddressString(host);
+        if (wanted == null || !(address instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return client.equals(Addresses.format(address));
+        }
+        return Arrays.equals(wanted, inet.getAddress().getAddress()) && (port == -1 || port == inet.getPort());
+    }
+
+    private static int port(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return -2; // matches no port
+        }
     }
 
     /** For log lines and {@code /api/taps}: the parts that are set, e.g. {@code listener=web conn=12}. */
