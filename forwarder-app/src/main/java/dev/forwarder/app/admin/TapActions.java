@@ -118,7 +118,7 @@ final class TapActions {
             node.put("seconds", tap.settings().duration().toSeconds());
             node.put("started", tap.started().toString());
             node.put("taken_bytes", tap.takenBytes());
-            node.put("dropped_bytes", tap.droppedBytes());
+            node.put("dropped_bytes", tap.droppedBytesNow());
         }
         ObjectNode body = MAPPER.createObjectNode();
         body.put("max", Taps.MAX);

@@ -3,7 +3,10 @@ package dev.forwarder.app.capture;
 import java.io.Closeable;
 import java.io.IOException;
 
-/** Where {@link PcapSink} puts its records: rotated files ({@link PcapFiles}) or a live tap's stream ({@link PcapStream}). */
+/**
+ * Where {@link PcapSink} puts its records: rotated files ({@link PcapFiles}) or a live tap's stream
+ * ({@link PcapStream}).
+ */
 interface PcapOut extends Closeable {
 
     /** Appends one record holding {@code packet}, stamped {@code epochNanos}. */

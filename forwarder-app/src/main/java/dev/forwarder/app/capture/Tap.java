@@ -92,9 +92,28 @@ public final class Tap {
         return taken.get();
     }
 
-    /** Bytes of matching traffic the tap did not stream because its reader was behind. */
+    /**
+     * Bytes of matching traffic the tap did not stream because its reader was behind; while it runs, without the
+     * bytes passing the connections it stands off right now ({@link #droppedBytesNow()}).
+     */
     public long droppedBytes() {
         return dropped.get();
+    }
+
+    /**
+     * {@link #droppedBytes()} with what passed the connections the tap stands off right now, asked of their event
+     * loops (waits for them, up to a second each). Not on one of the relay's event loops.
+     */
+    public long droppedBytesNow() {
+        long total = dropped.get();
+        if (!ended) {
+            for (Future<Long> unseen : observer.unseen(false)) {
+                if (unseen.awaitUninterruptibly(1, TimeUnit.SECONDS) && unseen.isSuccess()) {
+                    total += unseen.getNow();
+                }
+            }
+        }
+        return total;
     }
 
     /** Why it ended ({@code max-bytes}, {@code seconds}, {@code client-gone}, {@code shutdown}), or null. */
@@ -160,7 +179,7 @@ public final class Tap {
                 log.debug("tap detach failed id={} error=\"{}\"", id, e.toString());
             }
         }
-        for (Future<?> counted : observer.countUnseen()) {
+        for (Future<?> counted : observer.unseen(true)) {
             counted.awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
         queue.finish();

@@ -117,19 +117,21 @@ final class TapObserver implements TrafficObserver {
     }
 
     /**
-     * When the tap has ended: counts as dropped what passed the connections it stood off since it saw them last,
-     * each on its own loop; the returned futures complete once counted.
+     * What passed the connections the tap stands off since it saw them last, each counted on its own loop; with
+     * {@code add}, added to the tap's dropped bytes (when the tap has ended). The futures complete once counted.
      */
-    List<Future<?>> countUnseen() {
-        List<Future<?>> counted = new ArrayList<>();
+    List<Future<Long>> unseen(boolean add) {
+        List<Future<Long>> counted = new ArrayList<>();
         for (Seen s : seen.values()) {
             if (s.info instanceof RelayConnection relay) {
                 try {
                     counted.add(relay.eventLoop().submit(() -> {
-                        if (s.left) {
-                            tap.dropped(Math.max(0, s.info.bytesUp() - Math.max(0, s.nextUp))
-                                    + Math.max(0, s.info.bytesDown() - Math.max(0, s.nextDown)));
+                        long bytes = !s.left ? 0 : Math.max(0, s.info.bytesUp() - Math.max(0, s.nextUp))
+                                + Math.max(0, s.info.bytesDown() - Math.max(0, s.nextDown));
+                        if (add) {
+                            tap.dropped(bytes);
                         }
+                        return bytes;
                     }));
                 } catch (RejectedExecutionException stopped) {
                     // the relay stopped: nothing passes any more, and what passed is not counted

@@ -13,7 +13,7 @@ public interface TapOutput {
     /** Pushes what is buffered to the reader, waiting while the reader has not taken what was pushed before. */
     void flush();
 
-    /** The tap ended: from now on, waiting for a reader that takes nothing is bounded (what it did not take is lost). */
+    /** The tap ended: from now on, waiting for a reader that takes nothing is bounded. */
     void ending();
 
     /** The end of the stream: pushes the rest, then ends the response. */

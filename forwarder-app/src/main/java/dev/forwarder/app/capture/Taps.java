@@ -57,11 +57,11 @@ public final class Taps {
         return startedTotal.get();
     }
 
-    /** Bytes all taps, ended and running, did not stream because their readers were behind. */
+    /** Bytes all taps, ended and running, did not stream ({@link Tap#droppedBytesNow()}). */
     public long droppedBytesTotal() {
         long total = droppedOfEnded.get();
         for (Tap tap : running.values()) {
-            total += tap.droppedBytes();
+            total += tap.droppedBytesNow();
         }
         return total;
     }
