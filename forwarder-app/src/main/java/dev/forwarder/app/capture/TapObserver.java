@@ -103,7 +103,12 @@ final class TapObserver implements TrafficObserver {
             RelayConnection relay = (RelayConnection) back.info;
             try {
                 relay.eventLoop().execute(() -> {
-                    if (!tap.isEnded() && back.left) {
+                    if (!tap.isEnded() && back.left && back.info.closeReason() != null) {
+                        // It ended while the tap stood off: count what passed, and forget it.
+                        tap.dropped(unseen(back));
+                        seen.remove(back.info);
+                        recorder.forget(back.info);
+                    } else if (!tap.isEnded() && back.left) {
                         back.left = false;
                         recorder.queue().offer(new CaptureEvent.Mark(recorder.connection(back.info), System.nanoTime(),
                                 "tap caught up: back on the connection"));
@@ -126,8 +131,7 @@ final class TapObserver implements TrafficObserver {
             if (s.info instanceof RelayConnection relay) {
                 try {
                     counted.add(relay.eventLoop().submit(() -> {
-                        long bytes = !s.left ? 0 : Math.max(0, s.info.bytesUp() - Math.max(0, s.nextUp))
-                                + Math.max(0, s.info.bytesDown() - Math.max(0, s.nextDown));
+                        long bytes = s.left ? unseen(s) : 0;
                         if (add) {
                             tap.dropped(bytes);
                         }
@@ -139,6 +143,15 @@ final class TapObserver implements TrafficObserver {
             }
         }
         return counted;
+    }
+
+    /**
+     * On the connection's loop: the bytes that passed it since the tap saw it last, in the directions the tap has
+     * seen (what passed before the tap joined is not the tap's to count).
+     */
+    private static long unseen(Seen s) {
+        return (s.nextUp < 0 ? 0 : Math.max(0, s.info.bytesUp() - s.nextUp))
+                + (s.nextDown < 0 ? 0 : Math.max(0, s.info.bytesDown() - s.nextDown));
     }
 
     @Override

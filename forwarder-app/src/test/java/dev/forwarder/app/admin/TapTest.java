@@ -286,7 +286,7 @@ class TapTest {
             List<Long> without = new ArrayList<>();
             List<Long> with = new ArrayList<>();
             List<Long> dropped = new ArrayList<>();
-            int rounds = 9;
+            int rounds = 11;
             for (int round = 0; round < rounds; round++) {
                 for (boolean tapped : round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
                     if (!tapped) {
@@ -310,17 +310,26 @@ class TapTest {
             }
             long medianWithout = median(without);
             long medianWith = median(with);
+            // Each round measures both within a few seconds: the ratio within a round does not drift with the load
+            // other processes put on the machine, which moves single transfers by tens of percent.
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                ratios.add((double) with.get(i) / without.get(i));
+            }
+            double medianRatio = ratios.stream().sorted().toList().get(rounds / 2);
             String report = "256 MiB echoed through forwarder (epoll=" + (harness.forwarder.relay().transport()
                     == Transport.EPOLL) + "), ms per transfer, alternating rounds\n"
                     + "without tap:          " + without + " median " + medianWithout + "\n"
                     + "with stuck text tap:  " + with + " median " + medianWith + "\n"
                     + "tap dropped bytes:    " + dropped + "\n"
-                    + "ratio of medians:     " + String.format("%.3f", (double) medianWith / medianWithout) + "\n";
+                    + "ratio of medians:     " + String.format("%.3f", (double) medianWith / medianWithout) + "\n"
+                    + "median of the ratios within each round: " + String.format("%.3f", medianRatio) + " of "
+                    + ratios.stream().map(r -> String.format("%.2f", r)).toList() + "\n";
             Path file = Path.of("target", "tap-stuck-reader-times.txt");
             Files.createDirectories(file.getParent());
             Files.writeString(file, report);
             log.info("stuck tap timing\n{}", report);
-            assertThat((double) medianWith).as(report).isLessThanOrEqualTo(medianWithout * 1.10);
+            assertThat(medianRatio).as(report).isLessThanOrEqualTo(1.10);
         }
     }
 
