@@ -296,7 +296,7 @@ public final class Forwarder implements AutoCloseable {
             ListenerConfig before = current == null ? null : current.listeners().get(listener.name());
             boolean fresh = bound.containsKey(listener.name());
             if (fresh || before == null || !before.capture().equals(listener.capture())) {
-                captures.start(running, listener.capture());
+                captures.startFromConfig(running, listener.capture());
             }
             if (dump != null && fresh) {
                 dump.attach(running);
@@ -305,7 +305,7 @@ public final class Forwarder implements AutoCloseable {
         if (current != null) {
             for (String old : current.listeners().keySet()) {
                 if (!next.listeners().containsKey(old)) {
-                    captures.stop(old);
+                    captures.forget(old);
                 }
             }
         }

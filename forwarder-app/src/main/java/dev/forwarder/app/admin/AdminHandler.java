@@ -43,8 +43,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.failures = failures;
     }
 
+    // Set once a streamed response owns the connection: what else arrives on it is not answered.
+    private boolean streaming;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (streaming) {
+            return;
+        }
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             HttpResponseStatus status = cause instanceof TooLongFrameException
@@ -61,6 +67,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             failures.incrementAndGet();
             log.warn("admin request failed method={} uri=\"{}\"", request.method(), request.uri(), e);
             response = AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        }
+        if (response.stream() != null) {
+            streaming = true;
+            try {
+                response.stream().start(ctx);
+            } catch (RuntimeException e) {
+                failures.incrementAndGet();
+                log.warn("admin stream failed method={} uri=\"{}\"", request.method(), request.uri(), e);
+                ctx.close();
+            }
+            return;
         }
         respond(ctx, response, HttpUtil.isKeepAlive(request));
     }

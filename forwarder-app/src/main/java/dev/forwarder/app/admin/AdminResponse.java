@@ -9,9 +9,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One answer of the admin port, whole: a status, a content type and the body's bytes (small: the API's JSON, or
- * an error).
+ * an error); or, with {@code stream} set, a response that writes itself ({@link AdminStream}).
  */
-record AdminResponse(HttpResponseStatus status, String contentType, byte[] body, String allow) {
+record AdminResponse(HttpResponseStatus status, String contentType, byte[] body, String allow, AdminStream stream) {
+
+    AdminResponse(HttpResponseStatus status, String contentType, byte[] body, String allow) {
+        this(status, contentType, body, allow, null);
+    }
+
+    /** A response {@code stream} writes itself, head and body. */
+    static AdminResponse stream(AdminStream stream) {
+        return new AdminResponse(HttpResponseStatus.OK, "", new byte[0], null, stream);
+    }
 
     static final String JSON = "application/json; charset=utf-8";
     static final ObjectMapper MAPPER = new ObjectMapper();

@@ -32,11 +32,20 @@ public final class AdminRoutes {
     private final Forwarder forwarder;
     private final StatusJson status;
     private final MemberActions members;
+    private final CaptureActions captures;
+    private final TapActions taps;
 
     public AdminRoutes(Forwarder forwarder) {
         this.forwarder = forwarder;
         this.status = new StatusJson(forwarder);
         this.members = new MemberActions(forwarder);
+        this.captures = new CaptureActions(forwarder);
+        this.taps = new TapActions(forwarder);
+    }
+
+    /** The live taps this admin port runs. */
+    public dev.forwarder.app.capture.Taps taps() {
+        return taps.taps();
     }
 
     AdminResponse handle(AdminRequest request) {
@@ -61,8 +70,12 @@ public final class AdminRoutes {
         if (route == null) {
             return AdminResponse.error(HttpResponseStatus.NOT_FOUND, "no such path: " + uri.rawPath());
         }
-        if (!route.method.equals(request.method())) {
-            return AdminResponse.methodNotAllowed(route.method.name());
+        if (!route.method.equals(request.method()) && route.other != null
+                && route.other.method.equals(request.method())) {
+            route = route.other;
+        } else if (!route.method.equals(request.method())) {
+            return AdminResponse.methodNotAllowed(route.other == null ? route.method.name()
+                    : route.method.name() + ", " + route.other.method.name());
         }
         boolean mutation = route.method.equals(HttpMethod.POST) || route.method.equals(HttpMethod.DELETE);
         if (mutation && !"1".equals(request.headers().get(ADMIN_HEADER))) {
@@ -76,7 +89,12 @@ public final class AdminRoutes {
         AdminResponse answer(AdminRequest request);
     }
 
-    private record Route(HttpMethod method, Action action) {
+    /** What a path does for its method, and for a second method where it takes two ({@code other}). */
+    private record Route(HttpMethod method, Action action, Route other) {
+
+        Route(HttpMethod method, Action action) {
+            this(method, action, null);
+        }
     }
 
     private static Route get(Action action) {
@@ -110,10 +128,21 @@ public final class AdminRoutes {
                 case "listeners" -> get(request -> status.listeners());
                 case "pools" -> get(request -> status.pools());
                 case "connections" -> get(request -> status.connections(query));
+                case "captures" -> get(request -> captures.list());
+                case "tap" -> get(request -> taps.tap(query));
+                case "taps" -> get(request -> taps.list());
                 case "drain" -> post(request -> drain());
                 case "reload" -> post(request -> reload());
                 default -> null;
             };
+        }
+        if (n == 3 && second.equals("captures")) {
+            return get(request -> captures.download(path.get(2)));
+        }
+        if (n == 4 && second.equals("listeners") && path.get(3).equals("capture")) {
+            String listener = path.get(2);
+            return new Route(HttpMethod.POST, request -> captures.start(listener, request),
+                    new Route(HttpMethod.DELETE, request -> captures.stop(listener, request)));
         }
         if (n == 3 && second.equals("connections")) {
             return new Route(HttpMethod.DELETE, request -> closeConnection(path.get(2)));

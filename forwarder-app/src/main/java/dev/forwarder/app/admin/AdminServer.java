@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value #MAX_BODY} bytes (413 above), and a connection idle for {@value #IDLE_SECONDS} s is closed.
  *
  * <p>Pipeline, in order: {@code http} ({@link HttpServerCodec}), {@code aggregate} ({@link HttpObjectAggregator}),
- * {@code idle} ({@link IdleStateHandler}), {@code admin} ({@link AdminHandler}).
+ * {@code idle} ({@link IdleStateHandler}), {@code admin} ({@link AdminHandler}). A streamed response changes its own
+ * connection: a file download adds {@code chunked} ({@code ChunkedWriteHandler}) before {@code admin}; a live tap
+ * removes {@code idle} and adds {@code tap} (writability wake-ups for its writer) after it.
  */
 public final class AdminServer implements AutoCloseable {
 

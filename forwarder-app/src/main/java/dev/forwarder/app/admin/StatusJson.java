@@ -50,6 +50,7 @@ final class StatusJson {
             node.put("pool", config.listeners().get(name).pool());
             node.put("active_connections", listener.activeConnections());
             node.put("state", listener.isAccepting() ? "accepting" : forwarder.draining() ? "stopped" : "paused");
+            CaptureActions.describe(node.putObject("capture"), forwarder.captures(), name);
         }
         ObjectNode body = MAPPER.createObjectNode();
         body.set("listeners", listeners);

@@ -22,6 +22,9 @@ public final class CaptureManager implements AutoCloseable {
     /** The logger {@code mode = hexdump} writes to, one event per chunk (header line and dump). */
     public static final String LOGGER = "dev.forwarder.capture";
 
+    /** {@link #origin} of a capture the config set. */
+    public static final String CONFIG = "config";
+
     private static final Logger log = LoggerFactory.getLogger(CaptureManager.class);
     private static final Logger captureLog = LoggerFactory.getLogger(LOGGER);
 
@@ -31,6 +34,8 @@ public final class CaptureManager implements AutoCloseable {
 
     // Guarded by this: starting and stopping are rare (config, admin), never on the relay's path.
     private final Map<String, Active> active = new LinkedHashMap<>();
+    // Who started each running capture: "config", or who asked at runtime (e.g. "admin-api@127.0.0.1").
+    private final Map<String, String> origins = new LinkedHashMap<>();
     // Every pcap capture started, running or not, so that their files can still be listed after a stop.
     private final Map<String, PcapFiles> written = new LinkedHashMap<>();
 
@@ -58,6 +63,41 @@ public final class CaptureManager implements AutoCloseable {
         active.put(listener.name(), new Active(listener, settings, queue, files, handle));
         log.info("capture started listener={} mode={} max_bytes={}{}", listener.name(), settings.mode().label(),
                 settings.maxBytes(), files == null ? "" : " dir=" + settings.dir().toAbsolutePath());
+    }
+
+    /**
+     * {@link #start} as the config asks (at start-up, or a reload that changed the listener's {@code capture} or
+     * bound it anew); where that replaces a capture started or stopped at runtime, says so in a log line.
+     */
+    public synchronized void startFromConfig(BoundListener listener, CaptureSettings settings) {
+        String origin = origins.get(listener.name());
+        if (origin != null && !origin.equals(CONFIG)) {
+            log.warn("capture set at runtime replaced by the config listener={} by={} was={} now={}", listener.name(),
+                    origin, settings(listener.name()).mode().label(), settings.mode().label());
+        }
+        start(listener, settings);
+        origins.put(listener.name(), CONFIG);
+    }
+
+    /**
+     * {@link #start} (or, with {@code mode = off}, a stop) asked at runtime by {@code by}; it stays until asked
+     * again, or until a reload changes the listener's {@code capture} block or binds it anew.
+     */
+    public synchronized void startAtRuntime(BoundListener listener, CaptureSettings settings, String by) {
+        start(listener, settings);
+        origins.put(listener.name(), by);
+        log.info("capture set at runtime listener={} mode={} by={}", listener.name(), settings.mode().label(), by);
+    }
+
+    /** Who set the capture in force on {@code listener}: {@code config}, or who asked at runtime. */
+    public synchronized String origin(String listener) {
+        return origins.getOrDefault(listener, CONFIG);
+    }
+
+    /** A listener removed from the config: its capture stops and is forgotten. */
+    public synchronized void forget(String listener) {
+        stop(listener);
+        origins.remove(listener);
     }
 
     /**

@@ -64,6 +64,14 @@ final class CaptureQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * On an event loop: whether a chunk of {@code size} bytes would fit now (a hint, not a reservation; {@link #offer}
+     * still checks), so that a caller can skip copying what would be dropped.
+     */
+    boolean hasRoom(long size) {
+        return queued.get() + size <= bound;
+    }
+
     /** Chunks dropped so far because the writer fell behind. */
     long dropped() {
         return droppedTotal.get();
@@ -124,6 +132,12 @@ final class CaptureQueue implements AutoCloseable {
             long bytes = droppedBytes.getAndSet(0);
             sink.dropped(n, bytes);
         }
+    }
+
+    /** Like {@link #close()} without waiting: the writer writes out what is queued, closes the sink and ends. */
+    void finish() {
+        closing = true;
+        LockSupport.unpark(writer);
     }
 
     /** Writes out what is queued, closes the sink and ends the writer thread; waits for it up to 10 s. */

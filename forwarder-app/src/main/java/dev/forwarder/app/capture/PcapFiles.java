@@ -1,7 +1,6 @@
 package dev.forwarder.app.capture;
 
 import java.io.BufferedOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -18,7 +17,7 @@ import java.util.stream.Stream;
  * a record would take it past {@code maxFileSize}, and the oldest files of that listener go once there are more
  * than {@code maxFiles}. Opened at the first record. Only the capture's writer thread calls it.
  */
-final class PcapFiles implements Closeable {
+final class PcapFiles implements PcapOut {
 
     static final int LINKTYPE_RAW = 101;
     static final int GLOBAL_HEADER = 24;
@@ -43,15 +42,13 @@ final class PcapFiles implements Closeable {
     }
 
     /** Appends one record holding {@code packet}, stamped {@code epochNanos}. */
-    void write(long epochNanos, byte[] packet) throws IOException {
+    @Override
+    public void write(long epochNanos, byte[] packet) throws IOException {
         long recordSize = RECORD_HEADER + packet.length;
         if (out == null || size > GLOBAL_HEADER && size + recordSize > maxFileSize) {
             next(epochNanos);
         }
-        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-        header.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L / 1000))
-                .putInt(packet.length).putInt(packet.length);
-        out.write(header.array());
+        out.write(recordHeader(epochNanos, packet.length));
         out.write(packet);
         size += recordSize;
     }
@@ -66,15 +63,28 @@ final class PcapFiles implements Closeable {
         } while (Files.exists(file));
         out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
         current = file;
-        ByteBuffer header = ByteBuffer.allocate(GLOBAL_HEADER);
-        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144)
-                .putInt(LINKTYPE_RAW);
-        out.write(header.array());
+        out.write(globalHeader());
         size = GLOBAL_HEADER;
         List<Path> all = files();
         for (int i = 0; i < all.size() - maxFiles; i++) {
             Files.deleteIfExists(all.get(i));
         }
+    }
+
+    /** The pcap global header: version 2.4, microseconds, snap length 256 KiB, {@code LINKTYPE_RAW}. */
+    static byte[] globalHeader() {
+        ByteBuffer header = ByteBuffer.allocate(GLOBAL_HEADER);
+        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144)
+                .putInt(LINKTYPE_RAW);
+        return header.array();
+    }
+
+    /** One record's header: the time stamp and, twice, the length of {@code packet}. */
+    static byte[] recordHeader(long epochNanos, int length) {
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+        header.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L / 1000))
+                .putInt(length).putInt(length);
+        return header.array();
     }
 
     /** This listener's pcap files in {@code dir}, oldest first. */
@@ -96,7 +106,13 @@ final class PcapFiles implements Closeable {
         return current;
     }
 
-    void flush() throws IOException {
+    @Override
+    public String where() {
+        return "file=" + current;
+    }
+
+    @Override
+    public void flush() throws IOException {
         if (out != null) {
             out.flush();
         }

@@ -22,11 +22,11 @@ final class PcapSink implements CaptureSink {
 
     private static final Logger log = LoggerFactory.getLogger(PcapSink.class);
 
-    private final PcapFiles files;
+    private final PcapOut files;
     private final WallClock clock = new WallClock();
     private final TcpPackets packets = new TcpPackets();
 
-    PcapSink(PcapFiles files) {
+    PcapSink(PcapOut files) {
         this.files = files;
     }
 
@@ -208,8 +208,8 @@ final class PcapSink implements CaptureSink {
 
     @Override
     public void dropped(long events, long bytes) {
-        log.warn("capture dropped chunks={} bytes={} file={} (writer behind; they show as gaps in the streams)",
-                events, bytes, files.current());
+        log.warn("capture dropped chunks={} bytes={} {} (writer behind; they show as gaps in the streams)",
+                events, bytes, files.where());
     }
 
     @Override

@@ -5,5 +5,8 @@
  * {@code hexdump -C} text with protocol summaries ({@link dev.forwarder.app.capture.TextSink}) or pcap files with
  * both legs of each connection ({@link dev.forwarder.app.capture.PcapSink}). {@link
  * dev.forwarder.app.capture.CaptureManager} starts and stops captures per listener, for new and live connections.
+ * A live {@link dev.forwarder.app.capture.Tap} ({@code GET /api/tap}) is the same on a queue of its own, bounded in
+ * bytes and time, streaming to a {@link dev.forwarder.app.capture.TapOutput}; it leaves a connection while its reader
+ * is behind, so the relay is never slowed ({@link dev.forwarder.app.capture.Taps} keeps at most eight).
  */
 package dev.forwarder.app.capture;

@@ -1,0 +1,79 @@
+package dev.forwarder.app.capture;
+
+import dev.forwarder.core.Backend;
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TapFilterTest {
+
+    private record Info(String id, SocketAddress client, Backend backend) implements ConnectionInfo {
+        @Override
+        public String listener() {
+            return "web";
+        }
+
+        @Override
+        public List<Backend> failedBackends() {
+            return List.of();
+        }
+
+        @Override
+        public long bytesUp() {
+            return 0;
+        }
+
+        @Override
+        public long bytesDown() {
+            return 0;
+        }
+
+        @Override
+        public long acceptedNanos() {
+            return 0;
+        }
+
+        @Override
+        public CloseReason closeReason() {
+            return null;
+        }
+    }
+
+    private record Member(String name, InetSocketAddress address) implements Backend {
+    }
+
+    private static final Member B1 = new Member("127.0.0.1:9001", new InetSocketAddress("127.0.0.1", 9001));
+    private static final Info CONNECTED = new Info("7", new InetSocketAddress("10.0.0.5", 40000), B1);
+    private static final Info CONNECTING = new Info("8", new InetSocketAddress("10.0.0.5", 40001), null);
+    private static final Info V6 = new Info("9", new InetSocketAddress("::1", 40002), B1);
+
+    @Test
+    void matchesByClientIpOrIpAndPortBackendAndConnection() {
+        assertThat(new TapFilter(null, null, null, null)).accepts(CONNECTED, CONNECTING, V6);
+        assertThat(new TapFilter(null, "10.0.0.5", null, null)).accepts(CONNECTED, CONNECTING).rejects(V6);
+        assertThat(new TapFilter(null, "10.0.0.5:40000", null, null)).accepts(CONNECTED).rejects(CONNECTING);
+        assertThat(new TapFilter(null, "10.0.0.50", null, null)).rejects(CONNECTED);
+        assertThat(new TapFilter(null, "::1", null, null)).accepts(V6).rejects(CONNECTED);
+        assertThat(new TapFilter(null, "[0:0:0:0:0:0:0:1]:40002", null, null)).accepts(V6);
+        assertThat(new TapFilter(null, "[::1]:40003", null, null)).rejects(V6);
+        assertThat(new TapFilter(null, "10.0.0.5:port", null, null)).rejects(CONNECTED);
+        assertThat(new TapFilter(null, null, "127.0.0.1:9001", null)).accepts(CONNECTED, V6)
+                .as("no backend yet: tested again once connected").rejects(CONNECTING);
+        assertThat(new TapFilter(null, null, "127.0.0.1:9002", null)).rejects(CONNECTED);
+        assertThat(new TapFilter(null, null, null, "7")).accepts(CONNECTED).rejects(CONNECTING, V6);
+        assertThat(new TapFilter(null, "10.0.0.5", "127.0.0.1:9001", "8")).rejects(CONNECTED, CONNECTING);
+    }
+
+    @Test
+    void describesTheSetParts() {
+        assertThat(new TapFilter(null, null, null, null)).hasToString("all");
+        assertThat(new TapFilter("web", null, "127.0.0.1:9001", "7"))
+                .hasToString("listener=web backend=127.0.0.1:9001 conn=7");
+    }
+}
