@@ -50,4 +50,21 @@ public interface ConnectionInfo {
 
     /** Why it ended, or {@code null} while it is open. */
     CloseReason closeReason();
+
+    /**
+     * What the connection's first bytes say (a protocol summary, e.g. {@code http request="GET / HTTP/1.1"
+     * host=example; http response status=200}), or {@code null}: set by an observer that looks
+     * ({@code capture.summary}), readable from any thread.
+     */
+    default String summary() {
+        return null;
+    }
+
+    /**
+     * Why its backend was chosen, in words (the strategy and what it compared, see {@link ChoiceNote}), or
+     * {@code null} when the chooser noted nothing. Built when asked; on the connection's event loop.
+     */
+    default String choice() {
+        return null;
+    }
 }

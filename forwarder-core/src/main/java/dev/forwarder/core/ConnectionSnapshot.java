@@ -19,12 +19,22 @@ import java.util.List;
  * @param failedBackends names of the backends it failed to connect to, in order
  * @param flow how bytes flow each way, for a person: whether the side reads, why not, what waits to be written,
  *        e.g. {@code up: reading, pending 0 B; down: paused (client full), pending 1048576 B, splice 65536 B queued}
+ * @param summary what its first bytes say ({@link ConnectionInfo#summary()}), or {@code null}
+ * @param choice why its backend was chosen ({@link ConnectionInfo#choice()}), or {@code null}
  */
 public record ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
         Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
-        List<String> failedBackends, String flow) {
+        List<String> failedBackends, String flow, String summary, String choice) {
 
     public ConnectionSnapshot {
         failedBackends = List.copyOf(failedBackends);
+    }
+
+    /** A snapshot without summary or choice. */
+    public ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
+            Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
+            List<String> failedBackends, String flow) {
+        this(id, listener, client, backend, state, started, durationMillis, bytesUp, bytesDown, bytesSpliced,
+                failedBackends, flow, null, null);
     }
 }

@@ -175,6 +175,12 @@ final class StatusJson {
         node.put("bytes_spliced", connection.bytesSpliced());
         ArrayNode failed = node.putArray("failed_backends");
         connection.failedBackends().forEach(failed::add);
+        if (connection.choice() != null) {
+            node.put("choice", connection.choice());
+        }
+        if (connection.summary() != null) {
+            node.put("summary", connection.summary());
+        }
     }
 
     /**

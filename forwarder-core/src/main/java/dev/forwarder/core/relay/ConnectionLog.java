@@ -33,6 +33,23 @@ final class ConnectionLog implements ConnectionObserver {
         return message == null ? type : type + ": " + message;
     }
 
+    /** {@code summary="..."} with quotes and backslashes escaped and control characters as {@code .}; or "". */
+    static String summary(String summary) {
+        if (summary == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(summary.length() + 12).append(" summary=\"");
+        for (int i = 0; i < summary.length(); i++) {
+            char ch = summary.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                out.append('\\').append(ch);
+            } else {
+                out.append(ch < 0x20 || ch == 0x7f ? '.' : ch);
+            }
+        }
+        return out.append('"').toString();
+    }
+
     @Override
     public boolean observesBytes() {
         return false;
@@ -52,11 +69,11 @@ final class ConnectionLog implements ConnectionObserver {
         if (log.isInfoEnabled()) {
             long spliced = c.bytesSpliced();
             log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
-                            + "reason={}{}{}", c.id(), c.listener(), Addresses.format(c.client()),
+                            + "reason={}{}{}{}", c.id(), c.listener(), Addresses.format(c.client()),
                     c.backend() == null ? "-" : c.backend().name(), c.bytesUp(), c.bytesDown(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.acceptedNanos()), c.closeReason().label(),
                     c.failedBackends().isEmpty() ? "" : " failed=" + c.failedBackends(),
-                    spliced == 0 ? "" : " spliced=" + spliced);
+                    spliced == 0 ? "" : " spliced=" + spliced, summary(c.summary()));
         }
     }
 }

@@ -151,7 +151,8 @@ public final class ConnectionRegistry implements ConnectionObserver {
                 Instant.ofEpochMilli(connection.acceptedMillis()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.acceptedNanos()), connection.bytesUp(),
                 connection.bytesDown(), connection.bytesSpliced(),
-                connection.failedBackends().stream().map(Backend::name).toList(), connection.flow());
+                connection.failedBackends().stream().map(Backend::name).toList(), connection.flow(),
+                connection.summary(), connection.choice());
     }
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {
