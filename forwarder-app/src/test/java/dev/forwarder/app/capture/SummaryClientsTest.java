@@ -253,6 +253,40 @@ class SummaryClientsTest {
     }
 
     @Test
+    void dumpSummaryShowsTheGrpcMethodItsStatusAndWhyTheBackendWasChosen() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (GrpcEcho one = new GrpcEcho(); GrpcEcho two = new GrpcEcho()) {
+            Dump dump = Dump.to(DumpMode.SUMMARY, out);
+            try (Forwarder forwarder = Forwarder.start(ConfigLoader.parse("""
+                    forwarder {
+                      io-threads = 1
+                      shutdown-timeout = 2s
+                      listeners { g { bind = "127.0.0.1:0", pool = p } }
+                      pools { p { strategy = random-two, backends = [ "127.0.0.1:%d", "127.0.0.1:%d" ] } }
+                    }
+                    """.formatted(one.port(), two.port()), "test"), dump)) {
+                ManagedChannel channel = GrpcEcho.channel(forwarder.listenerAddress("g").getPort());
+                try {
+                    GrpcEcho.call(channel, GrpcEcho.SAY, "x".getBytes(StandardCharsets.US_ASCII));
+                } finally {
+                    GrpcEcho.shutdown(channel);
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> bytes.toString(StandardCharsets.UTF_8).contains("closed reason="));
+            }
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).containsPattern("conn=[0-9a-f]+ connected backend=127\\.0\\.0\\.1:[0-9]+ connect_ms=[0-9.]+ "
+                + "local=127\\.0\\.0\\.1:[0-9]+ choice=\"random-two candidates=127\\.0\\.0\\.1:[0-9]+\\(active=0\\),"
+                + "127\\.0\\.0\\.1:[0-9]+\\(active=0\\)\"\n");
+        assertThat(text).containsPattern("summary up grpc method=/echo\\.Echo/Say authority=127\\.0\\.0\\.1:[0-9]+ "
+                + "stream=3\n");
+        assertThat(text).contains("summary down grpc status=200 grpc-status=0\n");
+        assertThat(text).doesNotContain("00000000  ");
+    }
+
+    @Test
     void summaryLeavesTheConnectionOnceKnownSoItSplicesAgainWithThePlainPipeline() throws Exception {
         try (TestServers.Echo echo = new TestServers.Echo();
                 Forwarder forwarder = forwarder(echo.port(), "round-robin")) {
