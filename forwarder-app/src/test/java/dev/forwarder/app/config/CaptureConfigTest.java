@@ -121,5 +121,7 @@ class CaptureConfigTest {
         assertThat(config.listeners().get("web").capture().maxBytes()).isEqualTo(256 * 1024);
         assertThat(config.listeners().get("cache").capture().mode()).isEqualTo(CaptureMode.HEXDUMP);
         assertThat(config.listeners().get("cache").capture().maxBytes()).isEqualTo(4 * 1024);
+        assertThat(config.listeners().values()).allMatch(listener -> listener.capture().summary());
+        assertThat(config.listeners().get("grpc").capture().mode()).isEqualTo(CaptureMode.OFF);
     }
 }
