@@ -42,7 +42,7 @@ final class SummaryObserver implements TrafficObserver {
         }
     }
 
-    // An entry per connection looked at; removed when both directions are done or the connection ends.
+    // An entry per connection looked at; removed when the observer is detached from it (done, or the end).
     private final Map<ConnectionInfo, State> states = new ConcurrentHashMap<>();
 
     @Override
@@ -108,9 +108,9 @@ final class SummaryObserver implements TrafficObserver {
     }
 
     private void leave(ConnectionInfo info, State state) {
+        // The entry stays until detached: a chunk read before the detach runs must not start a new one.
         state.leaving = true;
         state.scratch = null;
-        states.remove(info);
         if (info instanceof RelayConnection relay) {
             // Not from inside this call, which runs while the relay walks its observers: on the connection's loop.
             relay.eventLoop().execute(() -> relay.detach(this));

@@ -34,7 +34,7 @@ final class SettingsReader {
             ProtectionReader.KEYS);
     static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files",
             "summary");
-    static final Map<String, Boolean> OFF_ON = new java.util.LinkedHashMap<>(Map.of("off", false, "on", true));
+    static final Map<String, Boolean> OFF_ON = offOn();
     static final Map<String, CaptureMode> CAPTURE_MODES = PoolReader.choices(CaptureMode.values());
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
     static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
@@ -167,6 +167,14 @@ final class SettingsReader {
         Splice splice = fields.choice("splice", SPLICE);
         return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend, splice,
                 capture(fields.nested("capture")));
+    }
+
+    /** {@code off} and {@code on}, in that order (error messages list them so). */
+    private static Map<String, Boolean> offOn() {
+        Map<String, Boolean> choices = new java.util.LinkedHashMap<>();
+        choices.put("off", false);
+        choices.put("on", true);
+        return java.util.Collections.unmodifiableMap(choices);
     }
 
     /** A {@code capture { ... }} block; each key falls back to {@code listener-defaults.capture}. */

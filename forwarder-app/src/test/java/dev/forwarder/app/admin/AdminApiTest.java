@@ -72,6 +72,8 @@ class AdminApiTest {
             assertThat(first.get("listener").asText()).isEqualTo("web");
             assertThat(first.get("state").asText()).isEqualTo("open");
             assertThat(first.get("bytes_up").asLong()).isEqualTo(6);
+            assertThat(first.get("choice").asText()).matches("round-robin position=[01] cycle=2");
+            assertThat(first.has("summary")).as("capture.summary is off").isFalse();
 
             String backend = harness.backends.get(0).member();
             JsonNode toFirst = json(harness.get("/api/connections?backend=" + backend));
