@@ -129,7 +129,7 @@ final class Http2Sniffer {
             if (!done && scanned >= MAX_SCAN) {
                 return finish();
             }
-        } catch (Exception | StackOverflowError malformed) {
+        } catch (Exception malformed) {
             return unparsed();
         }
         return done ? summary : null;
