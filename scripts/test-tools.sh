@@ -5,11 +5,14 @@
 #   haproxy, nginx-light   a real PROXY-protocol sender and receiver (ForwarderProtectionTest)
 #   tshark       reads the pcap files of a capture back as Wireshark would (PcapTsharkTest, PcapFilesTest)
 #   bsdextrautils  its hexdump -C is what --dump's layout is compared with (HexDumpTest)
+#   redis-server, redis-tools, postgresql-client, openssl, curl   real clients (and a real Redis) whose first
+#                bytes the protocol summaries must name (SummaryClientsTest)
 # Installs only what is missing, with one line saying what; runs apt-get update at most once, and only then.
 # Idempotent and quick when everything is present. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(prometheus chromium chromium-driver haproxy nginx-light tshark bsdextrautils)
+packages=(prometheus chromium chromium-driver haproxy nginx-light tshark bsdextrautils redis-server redis-tools
+  postgresql-client openssl curl)
 
 missing=()
 for package in "${packages[@]}"; do

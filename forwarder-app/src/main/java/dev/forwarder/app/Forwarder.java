@@ -9,6 +9,7 @@ import dev.forwarder.app.admin.MetricsWriter;
 import dev.forwarder.app.admin.ReloadHook;
 import dev.forwarder.app.capture.CaptureManager;
 import dev.forwarder.app.capture.Dump;
+import dev.forwarder.app.capture.SummaryManager;
 import dev.forwarder.app.config.AdminConfig;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
@@ -80,6 +81,8 @@ public final class Forwarder implements AutoCloseable {
     private volatile Map<String, Pool> pools = Map.of();
     private final Map<String, ConnectionObserver> observers = new LinkedHashMap<>();
     private final CaptureManager captures = new CaptureManager();
+    // capture.summary per listener.
+    private final SummaryManager summaries = new SummaryManager();
     // run --dump: every listener's traffic on standard output; null without.
     private final Dump dump;
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -295,8 +298,12 @@ public final class Forwarder implements AutoCloseable {
             BoundListener running = listeners.get(listener.name());
             ListenerConfig before = current == null ? null : current.listeners().get(listener.name());
             boolean fresh = bound.containsKey(listener.name());
-            if (fresh || before == null || !before.capture().equals(listener.capture())) {
+            if (fresh || before == null
+                    || !before.capture().withSummary(false).equals(listener.capture().withSummary(false))) {
                 captures.startFromConfig(running, listener.capture());
+            }
+            if (fresh || before == null || before.capture().summary() != listener.capture().summary()) {
+                summaries.set(running, listener.capture().summary());
             }
             if (dump != null && fresh) {
                 dump.attach(running);
@@ -306,6 +313,7 @@ public final class Forwarder implements AutoCloseable {
             for (String old : current.listeners().keySet()) {
                 if (!next.listeners().containsKey(old)) {
                     captures.forget(old);
+                    summaries.stop(old);
                 }
             }
         }
@@ -540,6 +548,7 @@ public final class Forwarder implements AutoCloseable {
         }
         int cut = relay.shutdown(drain);
         captures.close();
+        summaries.close();
         if (dump != null) {
             dump.close();
         }

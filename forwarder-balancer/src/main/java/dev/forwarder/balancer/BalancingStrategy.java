@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ChoiceNote;
 
 import java.net.SocketAddress;
 import java.util.List;
@@ -25,6 +26,15 @@ public interface BalancingStrategy {
      * @param avoid members to skip when any other is available
      */
     PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid);
+
+    /**
+     * As {@link #pick(List, SocketAddress, List)}, noting in {@code note} what the pick compared (the built-in
+     * strategies do; a few stores, no allocation). A strategy that has nothing to say need not override it.
+     */
+    default PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid,
+            ChoiceNote note) {
+        return pick(members, client, avoid);
+    }
 
     /** Smooth weighted round-robin: a weight-3 member gets three picks in every cycle, not three in a row. */
     static BalancingStrategy roundRobin() {

@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ChoiceNote;
 
 import java.net.SocketAddress;
 import java.util.List;
@@ -15,14 +16,24 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class LeastConnectionsStrategy implements BalancingStrategy {
 
+    /** a = the picked member's active connections, b = members compared, c = the most active among them. */
+    private static final ChoiceNote.Reason REASON = (first, second, a, b, c) -> "least-connections active=" + a
+            + " lowest_of=" + b + " highest=" + c;
+
     @Override
     public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid) {
-        PoolMember best = leastLoaded(members, avoid);
-        // Every member already failed this connection: the least loaded of them is still the best guess.
-        return best != null ? best : leastLoaded(members, List.of());
+        return pick(members, client, avoid, ChoiceNote.NONE);
     }
 
-    private static PoolMember leastLoaded(List<PoolMember> members, List<? extends Backend> avoid) {
+    @Override
+    public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid,
+            ChoiceNote note) {
+        PoolMember best = leastLoaded(members, avoid, note);
+        // Every member already failed this connection: the least loaded of them is still the best guess.
+        return best != null ? best : leastLoaded(members, List.of(), note);
+    }
+
+    private static PoolMember leastLoaded(List<PoolMember> members, List<? extends Backend> avoid, ChoiceNote note) {
         boolean avoiding = !avoid.isEmpty();
         PoolMember best = null;
         long bestActive = 0;
@@ -31,6 +42,8 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
         // One draw from the shared generator per pick, then a local LCG step per member: its high 32 bits scaled
         // by multiplication need no division (the bias, under 2^-20 here, does not matter).
         long random = ThreadLocalRandom.current().nextLong();
+        long highest = 0;
+        int compared = 0;
         for (int i = 0, n = members.size(); i < n; i++) {
             PoolMember candidate = members.get(i);
             if (avoiding && avoid.contains(candidate)) {
@@ -38,6 +51,8 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
             }
             long active = candidate.activeConnections();
             int weight = candidate.scaledWeight();
+            highest = Math.max(highest, active);
+            compared++;
             // Compares active / weight with bestActive / bestWeight, without division.
             long difference = best == null ? -1 : active * bestWeight - bestActive * weight;
             if (difference < 0) {
@@ -55,6 +70,9 @@ final class LeastConnectionsStrategy implements BalancingStrategy {
                 boolean take = tie & ((random >>> 32) * tiedWeight >>> 32) < weight;
                 best = take ? candidate : best;
             }
+        }
+        if (best != null) {
+            note.note(REASON, null, null, bestActive, compared, highest);
         }
         return best;
     }

@@ -2,6 +2,7 @@ package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.ChoiceNote;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.ConnectionHandlers;
@@ -183,12 +184,18 @@ public final class Pool implements BackendChooser, AutoCloseable {
      */
     @Override
     public Backend choose(SocketAddress client, List<Backend> tried) {
+        return choose(client, tried, ChoiceNote.NONE);
+    }
+
+    /** As {@link #choose(SocketAddress, List)}, the strategy noting what it compared (see {@link ChoiceNote}). */
+    @Override
+    public Backend choose(SocketAddress client, List<Backend> tried, ChoiceNote note) {
         PoolSnapshot current = snapshot;
         // Connections already waiting go first: a new one queues behind them. Only a pool with limits has any.
         if (current.limited() && waiters.size() > 0) {
             return null;
         }
-        return current.pick(client, tried);
+        return current.pick(client, tried, note);
     }
 
     @Override

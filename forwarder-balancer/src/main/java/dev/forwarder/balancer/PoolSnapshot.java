@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ChoiceNote;
 
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -42,32 +43,37 @@ record PoolSnapshot(List<PoolMember> primaries, List<PoolMember> backups, Balanc
      * @return {@code null} when no member is up, or every up member is at its connection limit
      */
     PoolMember pick(SocketAddress client, List<? extends Backend> tried) {
+        return pick(client, tried, ChoiceNote.NONE);
+    }
+
+    /** As {@link #pick(SocketAddress, List)}, the strategy noting in {@code note} what it compared. */
+    PoolMember pick(SocketAddress client, List<? extends Backend> tried, ChoiceNote note) {
         boolean primariesTried = !tried.isEmpty() && !primaries.isEmpty() && containsAll(tried, primaries);
         if (!primaries.isEmpty() && !primariesTried) {
-            PoolMember member = acquire(strategy, primaries, client, tried);
+            PoolMember member = acquire(strategy, primaries, client, tried, note);
             if (member != null) {
                 return member;
             }
         }
         if (!backups.isEmpty()) {
-            return acquire(strategy, backups, client, tried);
+            return acquire(strategy, backups, client, tried, note);
         }
-        return primariesTried ? acquire(strategy, primaries, client, tried) : null;
+        return primariesTried ? acquire(strategy, primaries, client, tried, note) : null;
     }
 
     private static PoolMember acquire(BalancingStrategy strategy, List<PoolMember> candidates, SocketAddress client,
-            List<? extends Backend> tried) {
-        PoolMember member = strategy.pick(candidates, client, tried);
-        return member.tryAcquire() ? member : acquireSkippingFull(strategy, candidates, client, tried, member);
+            List<? extends Backend> tried, ChoiceNote note) {
+        PoolMember member = strategy.pick(candidates, client, tried, note);
+        return member.tryAcquire() ? member : acquireSkippingFull(strategy, candidates, client, tried, member, note);
     }
 
     /** The slow path, only for pools with connection limits: pick again, avoiding each member found full. */
     private static PoolMember acquireSkippingFull(BalancingStrategy strategy, List<PoolMember> candidates,
-            SocketAddress client, List<? extends Backend> tried, PoolMember full) {
+            SocketAddress client, List<? extends Backend> tried, PoolMember full, ChoiceNote note) {
         List<Backend> avoid = new ArrayList<>(tried);
         avoid.add(full);
         for (int i = 0, n = candidates.size(); i < n; i++) {
-            PoolMember member = strategy.pick(candidates, client, avoid);
+            PoolMember member = strategy.pick(candidates, client, avoid, note);
             // A strategy returns an avoided member only when it has no other left.
             if (avoid.contains(member)) {
                 return null;

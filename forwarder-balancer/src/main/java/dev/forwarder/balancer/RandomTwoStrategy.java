@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ChoiceNote;
 
 import java.net.SocketAddress;
 import java.util.List;
@@ -16,15 +17,27 @@ final class RandomTwoStrategy implements BalancingStrategy {
 
     private final SnapshotCache<Snapshot> snapshots = new SnapshotCache<>(Snapshot::new);
 
+    /** first, second = the two drawn, a and b = their active connections; c = 1 when there was only one. */
+    private static final ChoiceNote.Reason REASON = (first, second, a, b, c) -> c == 1
+            ? "random-two only=" + first.name() + " active=" + a
+            : "random-two candidates=" + first.name() + "(active=" + a + ")," + second.name() + "(active=" + b + ")";
+
     @Override
     public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid) {
+        return pick(members, client, avoid, ChoiceNote.NONE);
+    }
+
+    @Override
+    public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid,
+            ChoiceNote note) {
         Snapshot snapshot = snapshots.get(members);
         if (snapshot.members.length == 1) {
+            note.note(REASON, snapshot.members[0], null, snapshot.members[0].activeConnections(), 0, 1);
             return snapshot.members[0];
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         if (!avoid.isEmpty()) {
-            PoolMember picked = pickAvoiding(snapshot, avoid, random);
+            PoolMember picked = pickAvoiding(snapshot, avoid, random, note);
             if (picked != null) {
                 return picked;
             }
@@ -48,7 +61,7 @@ final class RandomTwoStrategy implements BalancingStrategy {
             }
             second = snapshot.indexOf(point);
         }
-        return lessLoaded(snapshot.members[first], snapshot.members[second]);
+        return lessLoaded(snapshot.members[first], snapshot.members[second], note);
     }
 
     /**
@@ -56,7 +69,7 @@ final class RandomTwoStrategy implements BalancingStrategy {
      * walk. Returns {@code null} when every member is in {@code avoid}.
      */
     private static PoolMember pickAvoiding(Snapshot snapshot, List<? extends Backend> avoid,
-            ThreadLocalRandom random) {
+            ThreadLocalRandom random, ChoiceNote note) {
         PoolMember[] members = snapshot.members;
         int allowed = 0;
         int allowedWeight = 0;
@@ -69,11 +82,14 @@ final class RandomTwoStrategy implements BalancingStrategy {
             }
         }
         if (allowed <= 1) {
+            if (allowed == 1) {
+                note.note(REASON, members[last], null, members[last].activeConnections(), 0, 1);
+            }
             return allowed == 0 ? null : members[last];
         }
         int first = walk(snapshot, avoid, random.nextInt(allowedWeight), -1);
         int second = walk(snapshot, avoid, random.nextInt(allowedWeight - snapshot.weights[first]), first);
-        return lessLoaded(members[first], members[second]);
+        return lessLoaded(members[first], members[second], note);
     }
 
     private static int walk(Snapshot snapshot, List<? extends Backend> avoid, int point, int skip) {
@@ -92,10 +108,13 @@ final class RandomTwoStrategy implements BalancingStrategy {
         return last;
     }
 
-    private static PoolMember lessLoaded(PoolMember a, PoolMember b) {
+    private static PoolMember lessLoaded(PoolMember a, PoolMember b, ChoiceNote note) {
         // b.active / b.weight < a.active / a.weight, without division; a tie keeps a, itself a random draw.
-        long bLoad = (long) b.activeConnections() * a.scaledWeight();
-        return bLoad < (long) a.activeConnections() * b.scaledWeight() ? b : a;
+        int aActive = a.activeConnections();
+        int bActive = b.activeConnections();
+        note.note(REASON, a, b, aActive, bActive, 2);
+        long bLoad = (long) bActive * a.scaledWeight();
+        return bLoad < (long) aActive * b.scaledWeight() ? b : a;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.forwarder.balancer;
 
 import dev.forwarder.core.Backend;
+import dev.forwarder.core.ChoiceNote;
 
 import java.net.SocketAddress;
 import java.util.List;
@@ -15,21 +16,36 @@ final class RoundRobinStrategy implements BalancingStrategy {
     private final AtomicLong next = new AtomicLong();
     private final SnapshotCache<PoolMember[]> sequences = new SnapshotCache<>(RoundRobinStrategy::smoothSequence);
 
+    /** a = the position in the cycle, b = the cycle's length, c = members skipped (tried already). */
+    private static final ChoiceNote.Reason REASON = (first, second, a, b, c) -> "round-robin position=" + a
+            + " cycle=" + b + (c > 0 ? " skipped=" + c : "");
+
     @Override
     public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid) {
+        return pick(members, client, avoid, ChoiceNote.NONE);
+    }
+
+    @Override
+    public PoolMember pick(List<PoolMember> members, SocketAddress client, List<? extends Backend> avoid,
+            ChoiceNote note) {
         PoolMember[] sequence = sequences.get(members);
         long start = next.getAndIncrement();
+        int position = (int) Long.remainderUnsigned(start, sequence.length);
         if (avoid.isEmpty()) {
-            return sequence[(int) Long.remainderUnsigned(start, sequence.length)];
+            note.note(REASON, null, null, position, sequence.length, 0);
+            return sequence[position];
         }
         // The next member of the cycle that has not failed this connection yet.
         for (int i = 0; i < sequence.length; i++) {
-            PoolMember candidate = sequence[(int) Long.remainderUnsigned(start + i, sequence.length)];
+            int at = (int) Long.remainderUnsigned(start + i, sequence.length);
+            PoolMember candidate = sequence[at];
             if (!avoid.contains(candidate)) {
+                note.note(REASON, null, null, at, sequence.length, i);
                 return candidate;
             }
         }
-        return sequence[(int) Long.remainderUnsigned(start, sequence.length)];
+        note.note(REASON, null, null, position, sequence.length, 0);
+        return sequence[position];
     }
 
     @Override

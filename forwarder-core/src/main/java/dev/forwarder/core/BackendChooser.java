@@ -40,6 +40,14 @@ public interface BackendChooser {
      */
     Backend choose(SocketAddress client, List<Backend> tried);
 
+    /**
+     * As {@link #choose(SocketAddress, List)}, noting in {@code note} what the choice was based on (the strategy and
+     * what it compared). The relay calls this one; a chooser that has nothing to say need not override it.
+     */
+    default Backend choose(SocketAddress client, List<Backend> tried, ChoiceNote note) {
+        return choose(client, tried);
+    }
+
     /** The connect to a chosen backend succeeded; the connection now relays until {@link #released}. */
     default void connected(Backend backend) {
     }

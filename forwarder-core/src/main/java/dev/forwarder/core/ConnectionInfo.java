@@ -77,4 +77,21 @@ public interface ConnectionInfo {
     default FirstClose firstClose() {
         return null;
     }
+
+    /**
+     * What the connection's first bytes say (a protocol summary, e.g. {@code http request="GET / HTTP/1.1"
+     * host=example; http response status=200}), or {@code null}: set by an observer that looks
+     * ({@code capture.summary}), readable from any thread.
+     */
+    default String summary() {
+        return null;
+    }
+
+    /**
+     * Why its backend was chosen, in words (the strategy and what it compared, see {@link ChoiceNote}), or
+     * {@code null} when the chooser noted nothing. Built when asked; on the connection's event loop.
+     */
+    default String choice() {
+        return null;
+    }
 }

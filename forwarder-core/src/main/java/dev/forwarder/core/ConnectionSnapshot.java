@@ -24,22 +24,24 @@ import java.util.List;
  * @param firstUpMillis from accept to the first bytes read from the client; -1 before any
  * @param firstDownMillis from accept to the first bytes read from the backend; -1 before any
  * @param firstClose which side ended first and how, {@code client-fin}; {@code null} while neither has
+ * @param summary what its first bytes say ({@link ConnectionInfo#summary()}), or {@code null}
+ * @param choice why its backend was chosen ({@link ConnectionInfo#choice()}), or {@code null}
  */
 public record ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
         Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
         List<String> failedBackends, String flow, double connectMillis, double firstUpMillis,
-        double firstDownMillis, String firstClose) {
+        double firstDownMillis, String firstClose, String summary, String choice) {
 
     public ConnectionSnapshot {
         failedBackends = List.copyOf(failedBackends);
     }
 
-    /** Without the timeline (it reads as not happened yet). */
+    /** Without the timeline (it reads as not happened yet), summary or choice. */
     public ConnectionSnapshot(String id, String listener, String client, String backend, ConnectionState state,
             Instant started, long durationMillis, long bytesUp, long bytesDown, long bytesSpliced,
             List<String> failedBackends, String flow) {
         this(id, listener, client, backend, state, started, durationMillis, bytesUp, bytesDown, bytesSpliced,
-                failedBackends, flow, -1, -1, -1, null);
+                failedBackends, flow, -1, -1, -1, null, null, null);
     }
 
     /** Milliseconds from {@code acceptedNanos} to {@code stampNanos} (a {@link System#nanoTime()} stamp), or -1. */

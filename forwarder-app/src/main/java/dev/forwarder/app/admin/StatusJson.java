@@ -176,6 +176,12 @@ final class StatusJson {
         node.put("bytes_spliced", connection.bytesSpliced());
         ArrayNode failed = node.putArray("failed_backends");
         connection.failedBackends().forEach(failed::add);
+        if (connection.choice() != null) {
+            node.put("choice", connection.choice());
+        }
+        if (connection.summary() != null) {
+            node.put("summary", connection.summary());
+        }
         // The timeline, in milliseconds from accept; null where it has not happened yet.
         millis(node, "connect_ms", connection.connectMillis());
         millis(node, "first_up_ms", connection.firstUpMillis());

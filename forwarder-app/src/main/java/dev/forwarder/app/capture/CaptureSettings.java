@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param maxFileSize a pcap file is closed and the next one started before it grows past this; 64 KiB to
  *        {@link #MAX_SIZE}
  * @param maxFiles pcap files kept per listener; the oldest are deleted; 1 to {@link #MAX_FILES}
+ * @param summary {@code capture.summary}: whether each connection's first bytes are looked at on the event loop for
+ *        a protocol summary (for the connection log, {@code /api/connections}), whatever the mode
  */
-public record CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long maxFileSize, int maxFiles) {
+public record CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long maxFileSize, int maxFiles,
+        boolean summary) {
 
     public static final long MAX_SIZE = 1L << 40;
     public static final long MIN_FILE_SIZE = 64 * 1024;
@@ -23,6 +26,11 @@ public record CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long ma
     /** Capture off, with the reference defaults. */
     public static final CaptureSettings OFF =
             new CaptureSettings(CaptureMode.OFF, 1 << 20, Path.of("captures"), 64L << 20, 10);
+
+    /** Settings with {@code summary = off}. */
+    public CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long maxFileSize, int maxFiles) {
+        this(mode, maxBytes, dir, maxFileSize, maxFiles, false);
+    }
 
     public CaptureSettings {
         Objects.requireNonNull(mode, "mode");
@@ -41,16 +49,21 @@ public record CaptureSettings(CaptureMode mode, long maxBytes, Path dir, long ma
 
     /** The same settings with another mode. */
     public CaptureSettings withMode(CaptureMode other) {
-        return new CaptureSettings(other, maxBytes, dir, maxFileSize, maxFiles);
+        return new CaptureSettings(other, maxBytes, dir, maxFileSize, maxFiles, summary);
     }
 
     /** The same settings with another {@code dir}. */
     public CaptureSettings withDir(Path other) {
-        return new CaptureSettings(mode, maxBytes, other, maxFileSize, maxFiles);
+        return new CaptureSettings(mode, maxBytes, other, maxFileSize, maxFiles, summary);
     }
 
     /** The same settings with another {@code max-bytes}. */
     public CaptureSettings withMaxBytes(long other) {
-        return new CaptureSettings(mode, other, dir, maxFileSize, maxFiles);
+        return new CaptureSettings(mode, other, dir, maxFileSize, maxFiles, summary);
+    }
+
+    /** The same settings with {@code summary} on or off. */
+    public CaptureSettings withSummary(boolean on) {
+        return new CaptureSettings(mode, maxBytes, dir, maxFileSize, maxFiles, on);
     }
 }

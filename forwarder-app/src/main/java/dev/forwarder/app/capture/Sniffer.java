@@ -8,8 +8,10 @@ import java.util.regex.Pattern;
 /**
  * A protocol summary from the first bytes of one direction: the HTTP/1.x request line and Host, or the response's
  * status line; a TLS ClientHello's SNI and ALPN; the first Redis (RESP) command; a PostgreSQL startup message (user,
- * database) or SSL request. Fed chunk by chunk from offset 0 on the writer thread; says its summary once (or
- * nothing, for bytes it does not recognise). Never throws on bad input: a parse that fails is no summary.
+ * database) or SSL request; for HTTP/2 (and gRPC) the first request and its answer ({@link Http2Sniffer}). Fed
+ * chunk by chunk from offset 0 by one thread at a time (a capture's writer thread, or the event loop for
+ * {@code capture.summary}); says its summary once (or nothing, for bytes it does not recognise). Never throws on
+ * bad input: a parse that fails is no summary.
  */
 final class Sniffer {
 
@@ -23,6 +25,10 @@ final class Sniffer {
     private final boolean upstream;
     private final ByteArrayOutputStream seen = new ByteArrayOutputStream(256);
     private boolean done;
+    // The other direction of the same connection, or null.
+    private Sniffer peer;
+    // Set once the stream turned out to be HTTP/2: the bytes go to it from then on.
+    private Http2Sniffer http2;
 
     Sniffer(boolean upstream) {
         this.upstream = upstream;
@@ -30,6 +36,18 @@ final class Sniffer {
 
     boolean done() {
         return done;
+    }
+
+    /**
+     * Two sniffers for the directions of one connection: the server's side of an HTTP/2 connection follows the
+     * stream of the client's first request.
+     */
+    static Sniffer[] pair() {
+        Sniffer up = new Sniffer(true);
+        Sniffer down = new Sniffer(false);
+        up.peer = down;
+        down.peer = up;
+        return new Sniffer[] {up, down};
     }
 
     /**
@@ -41,8 +59,26 @@ final class Sniffer {
         if (done) {
             return null;
         }
-        seen.write(data, 0, Math.min(length, LIMIT - seen.size()));
-        String summary = summarize(seen.toByteArray(), seen.size() >= LIMIT);
+        if (http2 != null) {
+            return http2(http2.feed(data, 0, length));
+        }
+        int room = LIMIT - seen.size();
+        seen.write(data, 0, Math.min(length, room));
+        byte[] b = seen.toByteArray();
+        int http2Start = http2Start(b);
+        if (http2Start == NEED_MORE) {
+            return null;
+        }
+        if (http2Start >= 0) {
+            http2 = new Http2Sniffer(upstream, peer);
+            seen.reset();
+            String summary = http2.feed(b, http2Start, b.length - http2Start);
+            if (summary == null && length > room) {
+                summary = http2.feed(data, room, length - room);
+            }
+            return http2(summary);
+        }
+        String summary = summarize(b, seen.size() >= LIMIT);
         if (summary != null) {
             done = true;
             return summary.isEmpty() ? null : summary;
@@ -50,9 +86,59 @@ final class Sniffer {
         return null;
     }
 
+    /** The HTTP/2 side of this sniffer, or {@code null}. */
+    Http2Sniffer http2() {
+        return http2;
+    }
+
+    private String http2(String summary) {
+        if (http2.done()) {
+            done = true;
+        }
+        return summary;
+    }
+
+    private static final int NEED_MORE = -2;
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Where HTTP/2 frames start in {@code b}: after the client's preface (up), at the server's first SETTINGS frame
+     * (down); {@link #NEED_MORE} while it cannot tell yet, -1 for another protocol.
+     */
+    private int http2Start(byte[] b) {
+        if (upstream) {
+            for (int i = 0; i < PREFACE.length; i++) {
+                if (i == b.length) {
+                    return i == 0 ? -1 : NEED_MORE;
+                }
+                if (b[i] != PREFACE[i]) {
+                    return -1;
+                }
+            }
+            return PREFACE.length;
+        }
+        if (b.length == 0 || b[0] != 0) {
+            return -1;
+        }
+        if (b.length < 9) {
+            return NEED_MORE;
+        }
+        int length = (b[1] & 0xff) << 8 | b[2] & 0xff;
+        boolean settings = b[3] == 4 && (b[4] == 0 || b[4] == 1) && int32(b, 5) == 0 && length % 6 == 0;
+        return settings ? 0 : -1;
+    }
+
     /** The stream ended or stops being captured: whatever can be said from what was seen. */
     String finish() {
-        if (done || seen.size() == 0) {
+        if (done) {
+            return null;
+        }
+        if (http2 != null) {
+            done = true;
+            String summary = http2.finish();
+            return summary != null ? summary : upstream ? "http2 preface" : null;
+        }
+        if (seen.size() == 0) {
             done = true;
             return null;
         }
@@ -116,9 +202,6 @@ final class Sniffer {
     }
 
     private static String httpRequest(byte[] b, boolean last) {
-        if (b.length >= 24 && ascii(b, 0, 24).equals("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) {
-            return "http2 preface";
-        }
         int end = lineEnd(b, 0);
         if (end < 0) {
             return last ? "" : null;

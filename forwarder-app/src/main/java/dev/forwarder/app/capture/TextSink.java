@@ -77,17 +77,14 @@ final class TextSink implements CaptureSink {
             text.append('\n');
             HexDump.append(text, chunk.data(), 0, chunk.data().length, chunk.offset());
         }
+        if (c.sniffUp == null) {
+            Sniffer[] pair = Sniffer.pair();
+            c.sniffUp = pair[0];
+            c.sniffDown = pair[1];
+        }
         Sniffer sniffer = up ? c.sniffUp : c.sniffDown;
-        if (sniffer == null) {
-            sniffer = new Sniffer(up);
-            if (chunk.offset() != 0) {
-                sniffer.finish(); // first seen mid-stream: no start to summarise
-            }
-            if (up) {
-                c.sniffUp = sniffer;
-            } else {
-                c.sniffDown = sniffer;
-            }
+        if (expected < 0 && chunk.offset() != 0) {
+            sniffer.finish(); // first seen mid-stream: no start to summarise
         }
         if (chunk.data().length == 0) {
             summary(text, c, chunk.nanos(), up, sniffer.finish());

@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * The timeline of each connection for {@code --dump}: accepted, connected (backend, connect latency, backends that
- * failed before it), closed (who closed first and how, bytes, duration), one line each; the first byte each way is
+ * failed before it, why the chooser picked it), closed (who closed first and how, bytes, duration), one line each; the first byte each way is
  * told by the text sink from the first chunk. Observes no bytes, so it adds nothing per read.
  */
 final class Timeline implements ConnectionObserver {
@@ -46,6 +46,10 @@ final class Timeline implements ConnectionObserver {
         List<Backend> failed = info.failedBackends();
         if (!failed.isEmpty()) {
             line.append(" failed=").append(failed.stream().map(Backend::name).toList());
+        }
+        String choice = info.choice();
+        if (choice != null) {
+            line.append(" choice=\"").append(choice).append('"');
         }
         recorder.queue().offer(new CaptureEvent.Mark(recorder.connection(info), now, line.toString()));
     }

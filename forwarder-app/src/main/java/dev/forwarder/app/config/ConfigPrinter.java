@@ -61,6 +61,7 @@ public final class ConfigPrinter {
             line(out, 4, "dir", ConfigUtil.quoteString(listener.capture().dir().toString()));
             line(out, 4, "max-file-size", size(listener.capture().maxFileSize()));
             line(out, 4, "max-files", Integer.toString(listener.capture().maxFiles()));
+            line(out, 4, "summary", listener.capture().summary() ? "on" : "off");
             out.append("      }\n");
             protection(out, listener.protection());
             out.append("    }\n");

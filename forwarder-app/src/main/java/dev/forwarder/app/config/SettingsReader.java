@@ -31,7 +31,9 @@ final class SettingsReader {
     static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture"),
             ProtectionReader.KEYS);
-    static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files");
+    static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files",
+            "summary");
+    static final Map<String, Boolean> OFF_ON = offOn();
     static final Map<String, CaptureMode> CAPTURE_MODES = PoolReader.choices(CaptureMode.values());
     static final List<String> LISTENER_KEYS = concat(List.of("bind", "pool"), LISTENER_DEFAULT_KEYS);
     static final List<String> POOL_KEYS = concat(PoolReader.POOL_DEFAULT_KEYS, List.of("backends"));
@@ -166,6 +168,14 @@ final class SettingsReader {
                 capture(fields.nested("capture")));
     }
 
+    /** {@code off} and {@code on}, in that order (error messages list them so). */
+    private static Map<String, Boolean> offOn() {
+        Map<String, Boolean> choices = new java.util.LinkedHashMap<>();
+        choices.put("off", false);
+        choices.put("on", true);
+        return java.util.Collections.unmodifiableMap(choices);
+    }
+
     /** A {@code capture { ... }} block; each key falls back to {@code listener-defaults.capture}. */
     static CaptureSettings capture(ConfigFields fields) {
         fields.checkKeys(CAPTURE_KEYS);
@@ -183,7 +193,8 @@ final class SettingsReader {
         }
         long maxFileSize = fields.sizeIn("max-file-size", CaptureSettings.MIN_FILE_SIZE, CaptureSettings.MAX_SIZE);
         int maxFiles = fields.intIn("max-files", 1, CaptureSettings.MAX_FILES);
-        return new CaptureSettings(mode, maxBytes, path, maxFileSize, maxFiles);
+        boolean summary = fields.choice("summary", OFF_ON);
+        return new CaptureSettings(mode, maxBytes, path, maxFileSize, maxFiles, summary);
     }
 
     /** An address as written ({@code host} without brackets), and resolved. */

@@ -77,6 +77,8 @@ class AdminApiTest {
             assertThat(first.get("first_down_ms").asDouble()).isGreaterThanOrEqualTo(first.get("first_up_ms").asDouble())
                     .isGreaterThan(0);
             assertThat(first.get("first_close").isNull()).isTrue();
+            assertThat(first.get("choice").asText()).matches("round-robin position=[01] cycle=2");
+            assertThat(first.has("summary")).as("capture.summary is off").isFalse();
 
             String backend = harness.backends.get(0).member();
             JsonNode toFirst = json(harness.get("/api/connections?backend=" + backend));

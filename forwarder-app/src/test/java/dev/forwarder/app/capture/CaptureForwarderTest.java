@@ -97,6 +97,7 @@ class CaptureForwarderTest {
                 if (forwarder.relay().transport() == Transport.EPOLL) {
                     ConnectionSnapshot snapshot = forwarder.listener("web").connections().get(0);
                     assertThat(snapshot.bytesSpliced()).as("no observer: bulk bytes splice").isPositive();
+                    assertThat(snapshot.summary()).as("capture.summary is off by default").isNull();
                 }
             }
         }

@@ -160,4 +160,101 @@ class PcapTsharkTest {
                         + " || tcp.analysis.ack_lost_segment || tcp.analysis.duplicate_ack || tcp.checksum.status == 0 || ip.checksum.status == 0");
         assertThat(problems).isEmpty();
     }
+
+    private static String curl(String url) throws Exception {
+        Process process = new ProcessBuilder("curl", "-sS", url).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("curl %s: %s", url, out).isZero();
+        return out;
+    }
+
+    @Test
+    void tsharkDecodesCurlRequestsAndAGrpcCallOnBothLegs() throws Exception {
+        int backendPort = backend.getAddress().getPort();
+        Path web;
+        Path grpc;
+        int webPort;
+        int grpcPort;
+        int grpcBackendPort;
+        try (GrpcEcho echo = new GrpcEcho()) {
+            grpcBackendPort = echo.port();
+            try (Forwarder forwarder = Forwarder.start(ConfigLoader.parse("""
+                    forwarder {
+                      io-threads = 1
+                      listener-defaults { capture { mode = pcap, dir = "%s" } }
+                      listeners {
+                        web { bind = "127.0.0.1:0", pool = web }
+                        grpc { bind = "127.0.0.1:0", pool = grpc }
+                      }
+                      pools {
+                        web { backends = [ "127.0.0.1:%d" ] }
+                        grpc { backends = [ "127.0.0.1:%d" ] }
+                      }
+                    }
+                    """.formatted(dir, backendPort, grpcBackendPort), "test"))) {
+                webPort = forwarder.listenerAddress("web").getPort();
+                grpcPort = forwarder.listenerAddress("grpc").getPort();
+                assertThat(curl("http://127.0.0.1:" + webPort + "/curl-one")).isEqualTo("hello /curl-one");
+                assertThat(curl("http://127.0.0.1:" + webPort + "/curl-two")).isEqualTo("hello /curl-two");
+                io.grpc.ManagedChannel channel = GrpcEcho.channel(grpcPort);
+                try {
+                    assertThat(GrpcEcho.call(channel, GrpcEcho.SAY, "ping".getBytes(StandardCharsets.US_ASCII)))
+                            .asString(StandardCharsets.US_ASCII).isEqualTo("ping");
+                } finally {
+                    GrpcEcho.shutdown(channel);
+                }
+                org.awaitility.Awaitility.await().until(() -> forwarder.listener("web").activeConnections() == 0
+                        && forwarder.listener("grpc").activeConnections() == 0);
+                forwarder.captures().stop("web");
+                forwarder.captures().stop("grpc");
+                List<Path> files = forwarder.captures().files();
+                assertThat(files).hasSize(2);
+                web = files.stream().filter(f -> f.getFileName().toString().startsWith("web-")).findFirst()
+                        .orElseThrow();
+                grpc = files.stream().filter(f -> f.getFileName().toString().startsWith("grpc-")).findFirst()
+                        .orElseThrow();
+            }
+        }
+
+        // curl's requests and the answers, on both legs.
+        List<String> http = tshark("-r", web.toString(), "-d", "tcp.port==" + webPort + ",http", "-d",
+                "tcp.port==" + backendPort + ",http", "-Y", "http", "-T", "fields", "-E", "separator=,",
+                "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport",
+                "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.response.code").lines().toList();
+        for (String path : List.of("/curl-one", "/curl-two")) {
+            assertThat(http).anyMatch(l -> l.matches("127\\.0\\.0\\.1,[0-9]+,127\\.0\\.0\\.1," + webPort + ",GET," + path
+                    + ","));
+            assertThat(http).anyMatch(l -> l.matches("127\\.0\\.0\\.1,[0-9]+,127\\.0\\.0\\.1," + backendPort + ",GET,"
+                    + path + ","));
+        }
+        assertThat(http).filteredOn(l -> l.matches("127\\.0\\.0\\.1," + webPort + ",.*,,,200")).hasSize(2);
+        assertThat(http).filteredOn(l -> l.matches("127\\.0\\.0\\.1," + backendPort + ",.*,,,200")).hasSize(2);
+        for (int stream = 0; stream < 4; stream += 2) {
+            String[] clientLeg = follow(web, stream);
+            String[] backendLeg = follow(web, stream + 1);
+            assertThat(clientLeg[2]).startsWith("GET /curl-").contains("User-Agent: curl/");
+            assertThat(backendLeg[2]).isEqualTo(clientLeg[2]);
+            assertThat(backendLeg[3]).isEqualTo(clientLeg[3]).startsWith("HTTP/1.1 200 OK").endsWith("hello "
+                    + clientLeg[2].split(" ")[1]);
+        }
+
+        // The gRPC call: HTTP/2 with HPACK decoded by Wireshark, the method on both legs, the status in the trailers.
+        List<String> h2 = tshark("-r", grpc.toString(), "-d", "tcp.port==" + grpcPort + ",http2", "-d",
+                "tcp.port==" + grpcBackendPort + ",http2", "-Y", "http2.type == 1", "-T", "fields", "-E",
+                "separator=,", "-E", "aggregator=;", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e",
+                "http2.headers.path", "-e", "http2.header.name", "-e", "http2.header.value").lines().toList();
+        assertThat(h2).anyMatch(l -> l.matches("[0-9]+," + grpcPort + ",/echo\\.Echo/Say,.*"));
+        assertThat(h2).anyMatch(l -> l.matches("[0-9]+," + grpcBackendPort + ",/echo\\.Echo/Say,.*"));
+        assertThat(h2).anyMatch(l -> l.matches(grpcPort + ",[0-9]+,,.*grpc-status.*") && l.endsWith(";0"));
+        assertThat(h2).anyMatch(l -> l.matches(grpcBackendPort + ",[0-9]+,,.*grpc-status.*") && l.endsWith(";0"));
+        String[] clientLeg = follow(grpc, 0);
+        String[] backendLeg = follow(grpc, 1);
+        assertThat(clientLeg[1]).isEqualTo("127.0.0.1:" + grpcPort);
+        assertThat(backendLeg[1]).isEqualTo("127.0.0.1:" + grpcBackendPort);
+        assertThat(clientLeg[2]).startsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").contains("ping");
+        assertThat(backendLeg[2]).isEqualTo(clientLeg[2]);
+        assertThat(backendLeg[3]).isEqualTo(clientLeg[3]).contains("ping");
+    }
 }

@@ -54,6 +54,26 @@ class CaptureConfigTest {
     }
 
     @Test
+    void summaryIsOffOrOnInDefaultsAndPerListener() {
+        ForwarderConfig config = ConfigLoader.parse("""
+                forwarder {
+                  listener-defaults { capture { summary = on } }
+                  listeners {
+                    web { bind = "127.0.0.1:0", pool = web }
+                    quiet { bind = "127.0.0.1:0", pool = web, capture { summary = off } }
+                  }
+                  pools { web { backends = [ "127.0.0.1:9001" ] } }
+                }
+                """, "test");
+        assertThat(config.listeners().get("web").capture().summary()).isTrue();
+        assertThat(config.listeners().get("web").capture().mode()).isEqualTo(CaptureMode.OFF);
+        assertThat(config.listeners().get("quiet").capture().summary()).isFalse();
+        String text = ConfigFiles.example(", capture { summary = yes }", "");
+        assertThat(errorAt(text, "summary", "forwarder.listeners.web.capture.summary").problem())
+                .isEqualTo("\"yes\" is not one of: off, on");
+    }
+
+    @Test
     void typoInTheCaptureBlock() {
         String text = ConfigFiles.example(", capture { max-byte = 1 KiB }", "");
         assertThat(errorAt(text, "max-byte", "forwarder.listeners.web.capture.max-byte").problem())
@@ -101,5 +121,7 @@ class CaptureConfigTest {
         assertThat(config.listeners().get("web").capture().maxBytes()).isEqualTo(256 * 1024);
         assertThat(config.listeners().get("cache").capture().mode()).isEqualTo(CaptureMode.HEXDUMP);
         assertThat(config.listeners().get("cache").capture().maxBytes()).isEqualTo(4 * 1024);
+        assertThat(config.listeners().values()).allMatch(listener -> listener.capture().summary());
+        assertThat(config.listeners().get("grpc").capture().mode()).isEqualTo(CaptureMode.OFF);
     }
 }

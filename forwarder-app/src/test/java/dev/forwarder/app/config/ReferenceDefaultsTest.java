@@ -52,6 +52,7 @@ class ReferenceDefaultsTest {
                         "listener-defaults.splice", "listener-defaults.capture.mode",
                         "listener-defaults.capture.max-bytes", "listener-defaults.capture.dir",
                         "listener-defaults.capture.max-file-size", "listener-defaults.capture.max-files",
+                        "listener-defaults.capture.summary",
                         "listener-defaults.allow", "listener-defaults.deny",
                         "listener-defaults.max-connections", "listener-defaults.max-connections-per-client",
                         "listener-defaults.accept-rate-per-client", "listener-defaults.first-byte-timeout",
@@ -124,6 +125,7 @@ class ReferenceDefaultsTest {
         assertThat(web.capture().dir()).isEqualTo(Path.of("captures"));
         assertThat(web.capture().maxFileSize()).isEqualTo(64L * 1024 * 1024);
         assertThat(web.capture().maxFiles()).isEqualTo(10);
+        assertThat(web.capture().summary()).isFalse();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.forwarder.core.relay;
 
 import dev.forwarder.core.Backend;
 import dev.forwarder.core.BackendChooser;
+import dev.forwarder.core.ChoiceNote;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectPolicy;
 import dev.forwarder.core.ConnectionHandlers;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *
  * <p>On the connection's event loop, but for {@link #wake}.
  */
-final class BackendConnector implements Waiter {
+final class BackendConnector implements Waiter, ChoiceNote {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionLog.LOGGER);
     private static final AtomicIntegerFieldUpdater<BackendConnector> WAITING =
@@ -52,6 +53,14 @@ final class BackendConnector implements Waiter {
     // 1 while the connection waits in the chooser's queue. Swapped by CAS: the chooser calls wake() from whichever
     // thread freed a backend, racing the queue timeout and the client leaving; exactly one of them wins.
     private volatile int waiting;
+    // What the chooser noted at the last pick: a few values, put into words only when asked (choice()).
+    private Reason choiceReason;
+    private Backend choiceFirst;
+    private Backend choiceSecond;
+    private long choiceA;
+    private long choiceB;
+    private long choiceC;
+    private static final Reason FROM_QUEUE = (first, second, a, b, c) -> "queue (woken with a free slot)";
 
     BackendConnector(RelayConnection connection, RelayContext context) {
         this.connection = connection;
@@ -76,6 +85,22 @@ final class BackendConnector implements Waiter {
         return connected;
     }
 
+    @Override
+    public void note(Reason reason, Backend first, Backend second, long a, long b, long c) {
+        choiceReason = reason;
+        choiceFirst = first;
+        choiceSecond = second;
+        choiceA = a;
+        choiceB = b;
+        choiceC = c;
+    }
+
+    /** Why the last pick went where it went, in words, or {@code null} when nothing was noted. */
+    String choice() {
+        Reason reason = choiceReason;
+        return reason == null ? null : reason.describe(choiceFirst, choiceSecond, choiceA, choiceB, choiceC);
+    }
+
     /** Chooses and connects; once per connection (a second ClientReadyEvent changes nothing). */
     void start() {
         if (!started) {
@@ -90,7 +115,7 @@ final class BackendConnector implements Waiter {
             connection.close(CloseReason.CONNECT_FAILED);
             return;
         }
-        Backend candidate = chooser.choose(connection.client(), failed);
+        Backend candidate = chooser.choose(connection.client(), failed, this);
         if (candidate == null) {
             CloseReason refused = !failed.isEmpty() ? CloseReason.CONNECT_FAILED
                     : policy.queueTimeout().isZero() ? CloseReason.NO_BACKEND : startWaiting();
@@ -266,6 +291,7 @@ final class BackendConnector implements Waiter {
         }
         if (reserved != null) {
             cancelQueueTimer();
+            note(FROM_QUEUE, null, null, 0, 0, 0);
             connectTo(reserved);
             return;
         }

@@ -36,6 +36,28 @@ final class ConnectionLog implements ConnectionObserver {
         return message == null ? type : type + ": " + message;
     }
 
+    /** {@code summary="..."} with quotes and backslashes escaped and control characters as {@code .}; or "". */
+    static String summary(String summary) {
+        return quoted("summary", summary);
+    }
+
+    /** {@code  key="value"} with quotes and backslashes escaped and control characters as {@code .}; or "". */
+    static String quoted(String key, String summary) {
+        if (summary == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(summary.length() + 12).append(' ').append(key).append("=\"");
+        for (int i = 0; i < summary.length(); i++) {
+            char ch = summary.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                out.append('\\').append(ch);
+            } else {
+                out.append(ch < 0x20 || ch == 0x7f ? '.' : ch);
+            }
+        }
+        return out.append('"').toString();
+    }
+
     @Override
     public boolean observesBytes() {
         return false;
@@ -94,6 +116,7 @@ final class ConnectionLog implements ConnectionObserver {
         if (spliced != 0) {
             line.append(" spliced=").append(spliced);
         }
+        line.append(quoted("choice", c.choice())).append(summary(c.summary()));
         return line.toString();
     }
 

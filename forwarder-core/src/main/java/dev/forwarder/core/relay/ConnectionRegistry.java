@@ -155,7 +155,8 @@ public final class ConnectionRegistry implements ConnectionObserver {
                 ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.connectedNanos()),
                 ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.firstUpNanos()),
                 ConnectionSnapshot.millisSince(connection.acceptedNanos(), connection.firstDownNanos()),
-                connection.firstClose() == null ? null : connection.firstClose().label());
+                connection.firstClose() == null ? null : connection.firstClose().label(),
+                connection.summary(), connection.choice());
     }
 
     private Map<EventLoop, List<RelayConnection>> byLoop() {

@@ -65,6 +65,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private IdleTimer idle;
     // CLOSING after both FINs, waiting for the last flush (see HalfClose): an abort may still cut it.
     private boolean flushingLastBytes;
+    // Set by a summary observer on the event loop, read by the admin API from other threads.
+    private volatile String summary;
 
     public RelayConnection(RelayContext context) {
         this.context = context;
@@ -136,6 +138,21 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     @Override
     public CloseReason closeReason() {
         return reason;
+    }
+
+    @Override
+    public String summary() {
+        return summary;
+    }
+
+    /** Attaches what the connection's first bytes say (see {@link ConnectionInfo#summary()}). Any thread. */
+    public void summary(String text) {
+        summary = text;
+    }
+
+    @Override
+    public String choice() {
+        return connector.choice();
     }
 
     @Override
