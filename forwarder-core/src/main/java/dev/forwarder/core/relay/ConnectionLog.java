@@ -52,11 +52,11 @@ final class ConnectionLog implements ConnectionObserver {
         if (log.isInfoEnabled()) {
             long spliced = c.bytesSpliced();
             log.info("close conn={} listener={} client={} backend={} bytes_up={} bytes_down={} duration_ms={} "
-                            + "reason={}{}{}", c.id(), c.listener(), Addresses.format(c.client()),
+                            + "reason={}{}{}{}", c.id(), c.listener(), Addresses.format(c.client()),
                     c.backend() == null ? "-" : c.backend().name(), c.bytesUp(), c.bytesDown(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.acceptedNanos()), c.closeReason().label(),
                     c.failedBackends().isEmpty() ? "" : " failed=" + c.failedBackends(),
-                    spliced == 0 ? "" : " spliced=" + spliced);
+                    spliced == 0 ? "" : " spliced=" + spliced, c.tls() == null ? "" : " tls=" + c.tls());
         }
     }
 }

@@ -76,6 +76,22 @@ final class HalfClose {
             return;
         }
         Channel channel = flushed.channel();
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null && !tls.engine().isOutboundDone()) {
+            // TLS: the FIN goes after a close_notify, which tells the peer the stream ended whole (without it a
+            // TLS peer sees a truncation). The side may still read: TLS 1.3 half-closes, and so do OpenSSL and
+            // the JDK in TLS 1.2.
+            tls.closeOutbound().addListener((ChannelFutureListener) HalfClose::shutdownSocket);
+            return;
+        }
+        shutdownSocket(flushed);
+    }
+
+    private static void shutdownSocket(ChannelFuture flushed) {
+        if (!flushed.isSuccess()) {
+            return;
+        }
+        Channel channel = flushed.channel();
         // Nothing more will be written to this side; its own FIN now ends the connection. Without half-closure Netty
         // closes it at that FIN instead of shutting its input down first, which on a socket whose both FINs are
         // through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.

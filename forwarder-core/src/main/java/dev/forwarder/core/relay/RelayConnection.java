@@ -52,6 +52,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private SocketAddress client;
     // Where a PROXY header said the client connected to; null for the listener's own address.
     private SocketAddress destination;
+    // What the client-side TLS handshake settled, for the close line and the live view; null without TLS.
+    private String tls;
     private long acceptedMillis;
     private int openChannels;
     ConnectionState state = ConnectionState.CONNECTING;
@@ -126,6 +128,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public String tls() {
+        return tls;
+    }
+
+    @Override
     public long acceptedNanos() {
         return acceptedNanos;
     }
@@ -161,7 +168,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     /** How bytes flow each way (see {@link dev.forwarder.core.ConnectionSnapshot#flow}). On the event loop. */
     String flow() {
-        return "up: " + up.flow() + "; down: " + down.flow();
+        return (tls == null ? "" : "tls " + tls + "; ") + "up: " + up.flow() + "; down: " + down.flow();
     }
 
     /** The event loop both channels of this connection run on. */
@@ -270,7 +277,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 client = ready.client();
             }
             destination = ready.destination();
-            connector.start();
+            if (ready.tls() != null) {
+                tls = ready.tls();
+            }
+            connector.start(ready.chooser());
         } else if (evt instanceof CloseRequestEvent request) {
             close(request.reason());
         }
