@@ -229,4 +229,105 @@ class ForwarderTlsTest {
                 """))).isInstanceOf(ConfigError.class)
                 .hasMessageContaining("forwarder.conf:4: forwarder.pools.web.tls.ca-file");
     }
+
+    /** {@code openssl s_server -www} on a free port with {@code certs}' leaf; destroyed by the caller. */
+    private Process sServer(TestCertificates certs, int port) throws IOException {
+        Process process = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+                certs.chain().toString(), "-key", certs.key().toString(), "-www", "-quiet")
+                .directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("s_server-" + port + ".log").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return true;
+            }
+        });
+        return process;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String get(int port) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException reset) {
+            return "reset: " + reset.getMessage();
+        }
+    }
+
+    @Test
+    void originationVerifiesTheBackendAndABackendWithAnotherCaFailsTheHandshake() throws Exception {
+        TestCertificates ours = TestCertificates.create(dir, "fwd");
+        TestCertificates stranger = TestCertificates.create(dir.resolve("other"), "other");
+        int good = freePort();
+        int bad = freePort();
+        Process goodServer = sServer(ours, good);
+        Process badServer = sServer(stranger, bad);
+        try (Forwarder forwarder = Forwarder.start(ConfigLoader.load(config("""
+                forwarder {
+                  admin.enabled = false
+                  pool-defaults { connect-tries = 1, tls { enabled = true, ca-file = "fwd-ca.pem" } }
+                  listeners {
+                    good { bind = "127.0.0.1:0", pool = good }
+                    bad { bind = "127.0.0.1:0", pool = bad }
+                    misnamed { bind = "127.0.0.1:0", pool = misnamed }
+                    unverified { bind = "127.0.0.1:0", pool = unverified }
+                  }
+                  pools {
+                    good { backends = [ "localhost:%d" ] }
+                    bad { backends = [ "127.0.0.1:%d" ] }
+                    misnamed { backends = [ "127.0.0.1:%d" ], tls.server-name = "elsewhere.example" }
+                    unverified { backends = [ "127.0.0.1:%d" ], tls.verify = false }
+                  }
+                }
+                """.formatted(good, bad, good, bad))))) {
+            // Verified against fwd-ca.pem, the name checked is the backend's host, localhost.
+            assertThat(get(forwarder.listenerAddress("good").getPort())).startsWith("HTTP/1.0 200 ok");
+            assertThat(get(forwarder.listenerAddress("bad").getPort())).doesNotContain("HTTP/1.0 200");
+            assertThat(get(forwarder.listenerAddress("misnamed").getPort())).doesNotContain("HTTP/1.0 200");
+            assertThat(get(forwarder.listenerAddress("unverified").getPort())).startsWith("HTTP/1.0 200 ok");
+            await().atMost(Duration.ofSeconds(5)).until(() -> closeLines().size() == 4);
+            for (String listener : List.of("bad", "misnamed")) {
+                assertThat(forwarder.metrics().meter(MetricNames.closed(listener, CloseReason.TLS_HANDSHAKE_FAILED))
+                        .getCount()).as(listener).isEqualTo(1);
+            }
+            // A backend whose handshake fails counts as its connect failure: the close line names it as failed.
+            assertThat(closeLines()).filteredOn(line -> line.contains("listener=bad "))
+                    .singleElement().asString().contains("reason=tls-handshake-failed", "backend=-",
+                            "failed=[127.0.0.1:" + bad + "]");
+        } finally {
+            goodServer.destroy();
+            badServer.destroy();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"openssl", "jdk"})
+    void eitherEngineTerminatesAndOriginates(String provider) throws Exception {
+        TestCertificates certs = TestCertificates.create(dir, "fwd");
+        int port = freePort();
+        Process server = sServer(certs, port);
+        try (Forwarder forwarder = Forwarder.start(ConfigLoader.load(config("""
+                forwarder {
+                  admin.enabled = false
+                  listeners { front { bind = "127.0.0.1:0", pool = tls,
+                    tls { certificate = "fwd.pem", key = "fwd.key", provider = %s } } }
+                  pools { tls { backends = [ "127.0.0.1:%d" ],
+                    tls { enabled = true, ca-file = "fwd-ca.pem", server-name = "api.example.com", provider = %s } } }
+                }
+                """.formatted(provider, port, provider))))) {
+            int front = forwarder.listenerAddress("front").getPort();
+            Tools.Result curl = Tools.run(dir, "", "curl", "-sS", "--cacert", certs.ca().toString(),
+                    "https://127.0.0.1:" + front + "/");
+            assertThat(curl.output()).contains("s_server -accept");
+        } finally {
+            server.destroy();
+        }
+    }
 }
