@@ -90,19 +90,21 @@ port_of() {
 
 # Full handshakes a second: CLIENTS s_time processes at once for SECS, their connection counts summed.
 handshakes() { # PORT
-    local i total=0 n
+    local i rate=0 line clients=()
     for ((i = 0; i < CLIENTS; i++)); do
         openssl s_time -connect "127.0.0.1:$1" -new -time "$SECS" -CAfile "$WORK/certs/ca.pem" -www /100b \
             >"$WORK/s_time-$i.txt" 2>&1 &
+        clients+=("$!")
     done
-    wait
+    wait "${clients[@]}"
     for ((i = 0; i < CLIENTS; i++)); do
-        # "1234 connections in 2.01s; 613.93 connections/user sec, bytes read 0": connections over wall time.
-        n=$(awk '/connections in [0-9.]+s;/ {print $1; exit}' "$WORK/s_time-$i.txt")
-        [[ -n $n ]] || { tail -5 "$WORK/s_time-$i.txt" >&2; die "s_time against port $1 printed no count"; }
-        total=$((total + n))
+        # "1234 connections in 3 real seconds, 347 bytes read per connection": connections over wall time.
+        line=$(grep -m1 'real seconds' "$WORK/s_time-$i.txt" || true)
+        [[ -n $line ]] || { tail -n 5 "$WORK/s_time-$i.txt" >&2; die "s_time against port $1 printed no count"; }
+        rate=$(awk -v r="$rate" -v n="$(cut -d' ' -f1 <<<"$line")" -v s="$(cut -d' ' -f4 <<<"$line")" \
+            'BEGIN { printf "%.1f", r + n / s }')
     done
-    awk -v n="$total" -v s="$SECS" 'BEGIN { printf "%.0f", n / s }'
+    printf '%.0f' "$rate"
 }
 
 # Bulk: one TLS connection fetching the 64 MiB file FETCHES times; the median transfer in MB/s.
