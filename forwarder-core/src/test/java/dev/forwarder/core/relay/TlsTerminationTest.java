@@ -159,6 +159,35 @@ class TlsTerminationTest {
             assertThat(client.getInputStream().readAllBytes()).isEmpty();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
-        assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.CLIENT_CLOSED);
+        // The backend's late answer finds the client gone (its socket closed): a reset then, never an error.
+        assertThat(observer.closed.get(0).reason()).isIn(CloseReason.CLIENT_CLOSED, CloseReason.CLIENT_RESET);
+    }
+
+    /** An abort stays an abort through TLS: no close_notify (a clean end to a TLS peer) ahead of the reset. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = io.netty.handler.ssl.SslProvider.class,
+            names = {"OPENSSL", "JDK"})
+    void aBackendResetReachesTheTlsClientAsAResetWithoutCloseNotify(io.netty.handler.ssl.SslProvider provider)
+            throws Exception {
+        TlsFixture tls = new TlsFixture(dir, provider);
+        RecordingObserver observer = new RecordingObserver();
+        try (BlockingServer backend = BlockingServer.start(socket -> {
+            socket.getInputStream().readNBytes(4);
+            socket.getOutputStream().write("part".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoLinger(true, 0);
+        });
+             RelayFixture relay = new RelayFixture(Transport.AUTO, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, dev.forwarder.core.ConnectPolicy.ofTries(1),
+                     tls.termination());
+             SSLSocket client = tls.connect(relay.listener.localAddress())) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertThat(client.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("part");
+            // A close_notify would read as a clean end (-1); the reset must fail the read instead.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.getInputStream().read())
+                    .isInstanceOf(java.io.IOException.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> observer.closed.size() == 1);
+        assertThat(observer.closed.get(0).reason()).isEqualTo(CloseReason.BACKEND_RESET);
     }
 }
