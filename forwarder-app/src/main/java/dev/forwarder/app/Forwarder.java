@@ -13,7 +13,9 @@ import dev.forwarder.app.capture.SummaryManager;
 import dev.forwarder.app.config.AdminConfig;
 import dev.forwarder.app.config.ForwarderConfig;
 import dev.forwarder.app.config.ListenerConfig;
+import dev.forwarder.app.config.ListenerTls;
 import dev.forwarder.app.config.PoolConfig;
+import dev.forwarder.app.config.PoolTls;
 import dev.forwarder.app.config.WhenNoBackend;
 import dev.forwarder.app.metrics.JmxNames;
 import dev.forwarder.app.metrics.ListenerMetrics;
@@ -28,9 +30,15 @@ import dev.forwarder.balancer.PoolMember;
 import dev.forwarder.core.Addresses;
 import dev.forwarder.core.BoundListener;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionHandlers;
 import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.RelayServer;
+import dev.forwarder.core.tls.TlsOrigination;
+import dev.forwarder.core.tls.TlsProvider;
+import dev.forwarder.core.tls.TlsTermination;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,6 +222,7 @@ public final class Forwarder implements AutoCloseable {
                     Pool pool = nextPools.get(poolConfig.name());
                     PoolChanges members = pool.reconfigure(BalancingStrategy.named(poolConfig.strategy()),
                             poolConfig.settings(), poolConfig.backends(), poolConfig.connectPolicy());
+                    pool.backendTls(origination(poolConfig));
                     changed.poolChanged(poolConfig.name(), members);
                 }
             }
@@ -409,11 +418,13 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private Pool build(PoolConfig pool) {
-        return Pool.builder(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends())
+        Pool built = Pool.builder(pool.name(), BalancingStrategy.named(pool.strategy()), pool.backends())
                 .settings(pool.settings())
                 .connectPolicy(pool.connectPolicy())
                 .healthCheckTransport(relay.eventLoops(), relay.transportKit()::newClientChannel)
                 .build();
+        built.backendTls(origination(pool));
+        return built;
     }
 
     private ConnectionObserver observer(String listener, ForwarderConfig next) {
@@ -431,7 +442,7 @@ public final class Forwarder implements AutoCloseable {
         PoolConfig poolConfig = next.poolOf(listener);
         try {
             return relay.bind(listener.toSettings(poolConfig.connectTimeout()), nextPools.get(poolConfig.name()),
-                    observer(listener.name(), next), poolConfig.connectPolicy());
+                    observer(listener.name(), next), poolConfig.connectPolicy(), termination(listener, nextPools));
         } catch (ListenerBindException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
@@ -445,7 +456,39 @@ public final class Forwarder implements AutoCloseable {
             Map<String, Pool> nextPools) throws ListenerBindException {
         PoolConfig poolConfig = next.poolOf(listener);
         running.update(listener.toSettings(poolConfig.connectTimeout()), nextPools.get(poolConfig.name()),
-                observer(listener.name(), next), poolConfig.connectPolicy(), null);
+                observer(listener.name(), next), poolConfig.connectPolicy(), termination(listener, nextPools));
+    }
+
+    /** A listener's TLS termination (its pools by server name among {@code nextPools}), or {@code null}. */
+    private static ConnectionHandlers termination(ListenerConfig listener, Map<String, Pool> nextPools) {
+        ListenerTls tls = listener.tls();
+        if (!tls.enabled()) {
+            return null;
+        }
+        Map<String, Pool> byName = new LinkedHashMap<>();
+        tls.sniPools().forEach((name, pool) -> byName.put(name, nextPools.get(pool)));
+        log.info("tls listener={} provider={} certificate={} alpn={} sni_pools={}", listener.name(),
+                TlsProvider.describe(engineOf(tls.context())),
+                tls.certificate(), tls.alpn().isEmpty() ? "-" : String.join(",", tls.alpn()),
+                tls.sniPools().isEmpty() ? "-" : tls.sniPools());
+        return new TlsTermination(listener.name(), tls.context(), byName, tls.handshakeTimeout().toMillis());
+    }
+
+    /** A pool's TLS origination, or {@code null}. */
+    private static ConnectionHandlers origination(PoolConfig pool) {
+        PoolTls tls = pool.tls();
+        if (!tls.enabled()) {
+            return null;
+        }
+        log.info("tls pool={} provider={} verify={} ca_file={} server_name={} alpn={}", pool.name(),
+                TlsProvider.describe(engineOf(tls.context())), tls.verify(),
+                tls.caFile() == null ? "-" : tls.caFile(), tls.serverName().isEmpty() ? "-" : tls.serverName(),
+                tls.alpn().isEmpty() ? "-" : String.join(",", tls.alpn()));
+        return new TlsOrigination(tls.context(), tls.serverName());
+    }
+
+    private static SslProvider engineOf(SslContext context) {
+        return context instanceof io.netty.handler.ssl.JdkSslContext ? SslProvider.JDK : SslProvider.OPENSSL;
     }
 
     /** A listener that left the config, or moved to another address: it drains, then its metrics go. */

@@ -47,6 +47,13 @@ public final class Pool implements BackendChooser, AutoCloseable {
     private volatile PoolSnapshot snapshot;
     private volatile List<PoolMember> members = List.of();
     private volatile ConnectPolicy connectPolicy;
+    // TLS origination to the members (dev.forwarder.core.tls.TlsOrigination), or null; set by whoever builds the
+    // pool, swapped whole on a reload. With send-proxy, the composition of both, made once per change.
+    private volatile ConnectionHandlers tls;
+    private volatile Composed withProxy;
+
+    private record Composed(ConnectionHandlers proxy, ConnectionHandlers tls, ConnectionHandlers both) {
+    }
 
     private Pool(Builder builder, List<PoolMember> initial) {
         this.name = builder.name;
@@ -98,7 +105,26 @@ public final class Pool implements BackendChooser, AutoCloseable {
      */
     @Override
     public ConnectionHandlers backendHandlers() {
-        return SendProxy.of(snapshot.settings().sendProxy());
+        ConnectionHandlers proxy = SendProxy.of(snapshot.settings().sendProxy());
+        ConnectionHandlers origination = tls;
+        if (origination == null || proxy == null) {
+            return origination == null ? proxy : origination;
+        }
+        Composed both = withProxy;
+        if (both == null || both.proxy() != proxy || both.tls() != origination) {
+            // The PROXY header first, in clear, then the handshake: what nginx's "listen ssl proxy_protocol" expects.
+            both = new Composed(proxy, origination, ConnectionHandlers.inOrder(proxy, origination));
+            withProxy = both;
+        }
+        return both.both();
+    }
+
+    /**
+     * The backend-side TLS handlers of new connections from now on (TLS origination), or {@code null} for none;
+     * a PROXY header ({@code send-proxy}) goes in front of them. Open connections keep theirs.
+     */
+    public void backendTls(ConnectionHandlers handlers) {
+        tls = handlers;
     }
 
     /** Every member, whatever its state (draining ones until their last connection ends), in config order. */

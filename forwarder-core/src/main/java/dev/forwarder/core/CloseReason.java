@@ -37,7 +37,13 @@ public enum CloseReason {
     /** The PROXY header was malformed, truncated, of a version the listener does not accept, or too long. */
     PROXY_HEADER_INVALID,
     /** No complete PROXY header arrived within the listener's {@code proxy-header-timeout}. */
-    PROXY_HEADER_TIMEOUT;
+    PROXY_HEADER_TIMEOUT,
+    /**
+     * A TLS handshake did not complete: on a terminating listener (not TLS, a bad or hostile record, no common
+     * protocol or cipher, the client gave up, {@code handshake-timeout}); or, for a pool that originates TLS, with
+     * every backend tried (a certificate that does not verify, a name that does not match).
+     */
+    TLS_HANDSHAKE_FAILED;
 
     private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

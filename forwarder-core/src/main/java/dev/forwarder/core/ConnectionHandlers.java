@@ -32,4 +32,31 @@ public interface ConnectionHandlers {
     default boolean allowsSplice() {
         return false;
     }
+
+    /**
+     * {@code first}'s handlers, then {@code second}'s (either may be {@code null}): e.g. a PROXY header sent in clear
+     * in front of a TLS origination. Splices only where both do; delays the choice where either does.
+     */
+    static ConnectionHandlers inOrder(ConnectionHandlers first, ConnectionHandlers second) {
+        if (first == null || second == null) {
+            return first == null ? second : first;
+        }
+        return new ConnectionHandlers() {
+            @Override
+            public void addTo(ChannelPipeline pipeline, ConnectionInfo connection) {
+                first.addTo(pipeline, connection);
+                second.addTo(pipeline, connection);
+            }
+
+            @Override
+            public boolean delaysChoice() {
+                return first.delaysChoice() || second.delaysChoice();
+            }
+
+            @Override
+            public boolean allowsSplice() {
+                return first.allowsSplice() && second.allowsSplice();
+            }
+        };
+    }
 }

@@ -48,6 +48,14 @@ public interface ConnectionInfo {
     /** {@link System#nanoTime()} when the connection was accepted. */
     long acceptedNanos();
 
+    /**
+     * What its TLS handshake settled on the client side, {@code TLSv1.3 sni=api.example.com alpn=h2} ({@code -} for
+     * no server name or protocol), or {@code null} where the listener does not terminate TLS or before the handshake.
+     */
+    default String tls() {
+        return null;
+    }
+
     /** Why it ended, or {@code null} while it is open. */
     CloseReason closeReason();
 

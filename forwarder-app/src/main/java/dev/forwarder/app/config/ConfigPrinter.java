@@ -64,6 +64,7 @@ public final class ConfigPrinter {
             line(out, 4, "summary", listener.capture().summary() ? "on" : "off");
             out.append("      }\n");
             protection(out, listener.protection());
+            listenerTls(out, listener.tls());
             out.append("    }\n");
         }
         out.append("  }\n  pools {\n");
@@ -75,6 +76,7 @@ public final class ConfigPrinter {
             line(out, 3, "connect-deadline", duration(pool.connectDeadline()));
             line(out, 3, "queue-timeout", duration(pool.queueTimeout()));
             settings(out, pool.settings());
+            poolTls(out, pool.tls());
             out.append("      backends = [\n");
             for (BackendSpec backend : pool.backends()) {
                 out.append("        { address = ").append(ConfigUtil.quoteString(backend.authority()))
@@ -88,6 +90,39 @@ public final class ConfigPrinter {
             out.append("      ]\n    }\n");
         }
         return out.append("  }\n}\n").toString();
+    }
+
+    /** Only where on: the paths as resolved, so the output reads back from anywhere. */
+    private static void listenerTls(StringBuilder out, ListenerTls tls) {
+        if (!tls.enabled()) {
+            return;
+        }
+        out.append("      tls {\n");
+        line(out, 4, "certificate", ConfigUtil.quoteString(tls.certificate().toString()));
+        line(out, 4, "key", ConfigUtil.quoteString(tls.key().toString()));
+        out.append("        sni-pools {");
+        tls.sniPools().forEach((name, pool) -> out.append(' ').append(ConfigUtil.quoteString(name)).append(" = ")
+                .append(ConfigUtil.quoteString(pool)));
+        out.append(" }\n");
+        line(out, 4, "alpn", strings(tls.alpn()));
+        line(out, 4, "provider", tls.provider().label());
+        line(out, 4, "handshake-timeout", duration(tls.handshakeTimeout()));
+        out.append("      }\n");
+    }
+
+    private static void poolTls(StringBuilder out, PoolTls tls) {
+        out.append("      tls {\n");
+        line(out, 4, "enabled", Boolean.toString(tls.enabled()));
+        line(out, 4, "ca-file", ConfigUtil.quoteString(tls.caFile() == null ? "" : tls.caFile().toString()));
+        line(out, 4, "verify", Boolean.toString(tls.verify()));
+        line(out, 4, "server-name", ConfigUtil.quoteString(tls.serverName()));
+        line(out, 4, "alpn", strings(tls.alpn()));
+        line(out, 4, "provider", tls.provider().label());
+        out.append("      }\n");
+    }
+
+    private static String strings(java.util.List<String> values) {
+        return "[" + String.join(", ", values.stream().map(ConfigUtil::quoteString).toList()) + "]";
     }
 
     private static void settings(StringBuilder out, PoolSettings settings) {

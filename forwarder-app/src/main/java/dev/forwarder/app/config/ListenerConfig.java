@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param splice whether bulk transfers are spliced in the kernel (epoll only)
  * @param capture what of its traffic is captured (hex dumps, pcap files), {@link CaptureSettings#OFF} by default
  * @param protection allow/deny, limits, first-byte timeout and PROXY header accept
+ * @param tls TLS termination, {@link ListenerTls#OFF} by default
  */
 public record ListenerConfig(
         String name,
@@ -34,7 +35,8 @@ public record ListenerConfig(
         WhenNoBackend whenNoBackend,
         Splice splice,
         CaptureSettings capture,
-        ProtectionConfig protection) {
+        ProtectionConfig protection,
+        ListenerTls tls) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
@@ -46,6 +48,14 @@ public record ListenerConfig(
                 whenNoBackend, splice, CaptureSettings.OFF, ProtectionConfig.NONE);
     }
 
+    /** A listener without TLS. */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, Duration idleTimeout, int backlog,
+            int writeBufferLowWaterMark, int writeBufferHighWaterMark, WhenNoBackend whenNoBackend, Splice splice,
+            CaptureSettings capture, ProtectionConfig protection) {
+        this(name, bind, pool, idleTimeout, backlog, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                whenNoBackend, splice, capture, protection, ListenerTls.OFF);
+    }
+
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
@@ -55,6 +65,7 @@ public record ListenerConfig(
         Objects.requireNonNull(splice, "splice");
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(protection, "protection");
+        Objects.requireNonNull(tls, "tls");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param queueTimeout how long a client may wait while every member is at its connection limit; &gt;= 0
  * @param settings limits, passive and active health, slow start, on-down and DNS refresh
  * @param backends at least one, in configuration order
+ * @param tls TLS origination to the backends, {@link PoolTls#OFF} by default
  */
 public record PoolConfig(
         String name,
@@ -30,9 +31,17 @@ public record PoolConfig(
         Duration connectDeadline,
         Duration queueTimeout,
         PoolSettings settings,
-        List<BackendSpec> backends) {
+        List<BackendSpec> backends,
+        PoolTls tls) {
 
     public static final int MAX_CONNECT_TRIES = 100;
+
+    /** A pool without TLS. */
+    public PoolConfig(String name, String strategy, Duration connectTimeout, int connectTries,
+            Duration connectDeadline, Duration queueTimeout, PoolSettings settings, List<BackendSpec> backends) {
+        this(name, strategy, connectTimeout, connectTries, connectDeadline, queueTimeout, settings, backends,
+                PoolTls.OFF);
+    }
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");
@@ -41,6 +50,7 @@ public record PoolConfig(
         Objects.requireNonNull(connectDeadline, "connectDeadline");
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(tls, "tls");
         backends = List.copyOf(backends);
         if (!BalancingStrategy.names().contains(strategy)) {
             throw new IllegalArgumentException("strategy: \"" + strategy + "\" (expected one of: "

@@ -28,7 +28,7 @@ final class PoolReader {
 
     static final List<String> POOL_DEFAULT_KEYS = List.of("strategy", "connect-timeout", "connect-tries",
             "connect-deadline", "max-connections", "queue-timeout", "max-queue", "max-fails", "fail-timeout",
-            "slow-start", "on-down", "resolve-interval", "health-check", "send-proxy");
+            "slow-start", "on-down", "resolve-interval", "health-check", "send-proxy", "tls");
     static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "jitter",
             "send", "expect", "expect-regex", "path", "expect-status", "initial-state");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "backup", "max-connections");

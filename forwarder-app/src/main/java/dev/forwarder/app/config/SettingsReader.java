@@ -29,7 +29,8 @@ final class SettingsReader {
     static final List<String> LOG_KEYS = List.of("format");
     static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
     static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog",
-            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture"),
+            "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture",
+            "tls"),
             ProtectionReader.KEYS);
     static final List<String> CAPTURE_KEYS = List.of("mode", "max-bytes", "dir", "max-file-size", "max-files",
             "summary");
@@ -76,6 +77,7 @@ final class SettingsReader {
         ConfigFields poolDefaultFields = new ConfigFields(poolDefaults, POOL_DEFAULTS);
         poolDefaultFields.checkKeys(PoolReader.POOL_DEFAULT_KEYS);
         PoolReader.tuning(poolDefaultFields);
+        TlsReader.pool(poolDefaultFields.nested("tls"));
 
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         ConfigObject poolObjects = root.objectOrEmpty("pools");
@@ -86,10 +88,12 @@ final class SettingsReader {
             fields.checkKeys(POOL_KEYS);
             PoolReader.Tuning tuning = PoolReader.tuning(fields);
             List<BackendSpec> backends = PoolReader.backends(fields);
+            PoolTls tls = TlsReader.pool(fields.nested("tls"));
             pools.put(name, build(object, path, () -> new PoolConfig(name, tuning.strategy(),
                     tuning.connectTimeout(), tuning.connectTries(), tuning.connectDeadline(), tuning.queueTimeout(),
-                    tuning.settings(), backends)));
+                    tuning.settings(), backends, tls)));
         }
+        TlsReader.listener(listenerDefaultFields.nested("tls"), pools.keySet());
 
         Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
         Map<InetSocketAddress, String> binds = new HashMap<>();
@@ -115,9 +119,10 @@ final class SettingsReader {
             }
             ListenerTuning tuning = listenerTuning(fields);
             ProtectionConfig protection = ProtectionReader.read(fields);
+            ListenerTls tls = TlsReader.listener(fields.nested("tls"), pools.keySet());
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend(), tuning.splice(), tuning.capture(), protection)));
+                    tuning.whenNoBackend(), tuning.splice(), tuning.capture(), protection, tls)));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"

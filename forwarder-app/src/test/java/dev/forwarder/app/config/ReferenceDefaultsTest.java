@@ -69,7 +69,30 @@ class ReferenceDefaultsTest {
                         "pool-defaults.health-check.fall", "pool-defaults.health-check.jitter",
                         "pool-defaults.health-check.send", "pool-defaults.health-check.expect",
                         "pool-defaults.health-check.expect-regex", "pool-defaults.health-check.path",
-                        "pool-defaults.health-check.expect-status", "pool-defaults.health-check.initial-state");
+                        "pool-defaults.health-check.expect-status", "pool-defaults.health-check.initial-state",
+                        "listener-defaults.tls.certificate", "listener-defaults.tls.key", "listener-defaults.tls.alpn",
+                        "listener-defaults.tls.provider", "listener-defaults.tls.handshake-timeout",
+                        "pool-defaults.tls.enabled", "pool-defaults.tls.ca-file", "pool-defaults.tls.verify",
+                        "pool-defaults.tls.server-name", "pool-defaults.tls.alpn", "pool-defaults.tls.provider");
+    }
+
+    @Test
+    void tlsDefaults() {
+        ForwarderConfig config = ConfigLoader.parse(MINIMAL, "minimal");
+        assertThat(config.listeners().get("web").tls()).isEqualTo(ListenerTls.OFF);
+        assertThat(config.pools().get("web").tls()).isEqualTo(PoolTls.OFF);
+        Config tls = reference().getConfig("listener-defaults.tls");
+        assertThat(tls.getString("certificate")).isEmpty();
+        assertThat(tls.getObject("sni-pools")).isEmpty();
+        assertThat(tls.getStringList("alpn")).isEmpty();
+        assertThat(tls.getString("provider")).isEqualTo("auto");
+        assertThat(tls.getDuration("handshake-timeout")).isEqualTo(Duration.ofSeconds(10));
+        Config origination = reference().getConfig("pool-defaults.tls");
+        assertThat(origination.getBoolean("enabled")).isFalse();
+        assertThat(origination.getBoolean("verify")).isTrue();
+        assertThat(origination.getString("ca-file")).isEmpty();
+        assertThat(origination.getString("server-name")).isEmpty();
+        assertThat(origination.getString("provider")).isEqualTo("auto");
     }
 
     @Test

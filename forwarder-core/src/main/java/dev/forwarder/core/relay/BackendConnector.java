@@ -36,11 +36,12 @@ final class BackendConnector implements Waiter, ChoiceNote {
 
     private final RelayConnection connection;
     private final RelayContext context;
-    private final BackendChooser chooser;
-    private final ConnectPolicy policy;
+    // The listener's, or the one a client-side handler named at start (a pool picked by TLS server name).
+    private BackendChooser chooser;
+    private ConnectPolicy policy;
     // Read once per connection, like the policy: a reload that changes them affects the next connection whole.
-    private final ConnectionHandlers handlers;
-    private final long deadlineNanos;
+    private ConnectionHandlers handlers;
+    private long deadlineNanos;
     private List<Backend> failed = List.of();
     private long firstTryNanos;
     private long tryNanos;
@@ -103,8 +104,20 @@ final class BackendConnector implements Waiter, ChoiceNote {
 
     /** Chooses and connects; once per connection (a second ClientReadyEvent changes nothing). */
     void start() {
+        start(null);
+    }
+
+    /** As {@link #start()}, choosing with {@code other} instead of the listener's chooser unless it is null. */
+    void start(BackendChooser other) {
         if (!started) {
             started = true;
+            if (other != null && other != chooser) {
+                chooser = other;
+                ConnectPolicy own = other.connectPolicy();
+                policy = own != null ? own : policy;
+                handlers = other.backendHandlers();
+                deadlineNanos = policy.deadline().toNanos();
+            }
             connectNext();
         }
     }
@@ -205,7 +218,9 @@ final class BackendConnector implements Waiter, ChoiceNote {
         if (failed.size() < policy.tries()) {
             connectNext();
         } else {
-            connection.close(CloseReason.CONNECT_FAILED);
+            // A backend-side TLS handshake fails the connect (see dev.forwarder.core.tls): the last try says why.
+            connection.close(future.cause() instanceof javax.net.ssl.SSLException
+                    ? CloseReason.TLS_HANDSHAKE_FAILED : CloseReason.CONNECT_FAILED);
         }
     }
 

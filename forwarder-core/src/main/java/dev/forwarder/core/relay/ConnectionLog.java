@@ -116,6 +116,10 @@ final class ConnectionLog implements ConnectionObserver {
         if (spliced != 0) {
             line.append(" spliced=").append(spliced);
         }
+        String tls = c.tls();
+        if (tls != null) {
+            line.append(" tls=").append(tls);
+        }
         line.append(quoted("choice", c.choice())).append(summary(c.summary()));
         return line.toString();
     }

@@ -77,6 +77,31 @@ final class HalfClose {
             return;
         }
         Channel channel = flushed.channel();
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null && !tls.engine().isOutboundDone() && closeNotifyFirst(tls)) {
+            // TLS: the FIN goes after a close_notify, which tells the peer the stream ended whole (without it a
+            // TLS peer sees a truncation).
+            tls.closeOutbound().addListener((ChannelFutureListener) HalfClose::shutdownSocket);
+            return;
+        }
+        shutdownSocket(flushed);
+    }
+
+    /**
+     * The JDK's engine keeps reading after it sent close_notify (TLS 1.3 half-close). BoringSSL through Netty reads
+     * no more application data once it did: on a backend side (forwarder the TLS client) the answer still on its
+     * way would be lost, so there the FIN goes alone and close_notify only at the end; a TLS client of forwarder's
+     * gets close_notify first, as it expects at the end of a response.
+     */
+    private static boolean closeNotifyFirst(io.netty.handler.ssl.SslHandler tls) {
+        return !(tls.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine) || !tls.engine().getUseClientMode();
+    }
+
+    private static void shutdownSocket(ChannelFuture flushed) {
+        if (!flushed.isSuccess()) {
+            return;
+        }
+        Channel channel = flushed.channel();
         // Nothing more will be written to this side; its own FIN now ends the connection. Without half-closure Netty
         // closes it at that FIN instead of shutting its input down first, which on a socket whose both FINs are
         // through fails (ENOTCONN) and costs an exception per connection; channelClosed ends it.

@@ -5,9 +5,13 @@ package dev.forwarder.core.relay;
  *
  * <pre>
  * client channel:  [proxy-guard proxy-decoder proxy-header] [first-byte-timeout]
- *                  [listener's ConnectionHandlers, e.g. tls]                  relay
- * backend channel: [chooser's ConnectionHandlers, e.g. send-proxy, tls]       backend
+ *                  [listener's ConnectionHandlers, e.g. tls tls-session]      relay
+ * backend channel: [chooser's ConnectionHandlers, e.g. send-proxy, tls tls-session]  backend
  * </pre>
+ *
+ * TLS ({@code dev.forwarder.core.tls}): on the client side {@code tls} is Netty's SniHandler until the ClientHello
+ * is read, then the SslHandler (named by its class); on the backend side the SslHandler {@code tls} is added in front
+ * of {@code tls-session} at connect.
  *
  * The bracketed groups exist only where configured ({@code accept-proxy}, {@code first-byte-timeout}); a client
  * refused by allow/deny or a limit gets no handler at all (closed in the initializer). A listener and pool without

@@ -53,6 +53,8 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     private SocketAddress client;
     // Where a PROXY header said the client connected to; null for the listener's own address.
     private SocketAddress destination;
+    // What the client-side TLS handshake settled, for the close line and the live view; null without TLS.
+    private String tls;
     private long acceptedMillis;
     private int openChannels;
     ConnectionState state = ConnectionState.CONNECTING;
@@ -128,6 +130,11 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
     @Override
     public long bytesSpliced() {
         return up.splicedBytes() + down.splicedBytes();
+    }
+
+    @Override
+    public String tls() {
+        return tls;
     }
 
     @Override
@@ -213,7 +220,7 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
 
     /** How bytes flow each way (see {@link dev.forwarder.core.ConnectionSnapshot#flow}). On the event loop. */
     String flow() {
-        return "up: " + up.flow() + "; down: " + down.flow();
+        return (tls == null ? "" : "tls " + tls + "; ") + "up: " + up.flow() + "; down: " + down.flow();
     }
 
     /** The event loop both channels of this connection run on. */
@@ -322,7 +329,10 @@ public final class RelayConnection extends ChannelInboundHandlerAdapter implemen
                 client = ready.client();
             }
             destination = ready.destination();
-            connector.start();
+            if (ready.tls() != null) {
+                tls = ready.tls();
+            }
+            connector.start(ready.chooser());
         } else if (evt instanceof CloseRequestEvent request) {
             close(request.reason());
         }

@@ -1,0 +1,67 @@
+package dev.forwarder.core.relay;
+
+import dev.forwarder.core.testing.TestCertificates;
+import dev.forwarder.core.tls.TlsContexts;
+import dev.forwarder.core.tls.TlsTermination;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Certificates, a terminating listener's handlers and a JDK TLS client for the relay's TLS tests. */
+final class TlsFixture {
+
+    final TestCertificates certs;
+    final SslContext server;
+    final SslContext client;
+
+    TlsFixture(Path dir) throws IOException {
+        this(dir, SslProvider.OPENSSL);
+    }
+
+    TlsFixture(Path dir, SslProvider provider) throws IOException {
+        certs = TestCertificates.create(dir, "relay");
+        server = TlsContexts.server(Files.readAllBytes(certs.chain()), Files.readAllBytes(certs.key()),
+                List.of("h2", "http/1.1"), provider);
+        client = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(certs.ca().toFile())
+                .protocols("TLSv1.3", "TLSv1.2").build();
+    }
+
+    TlsTermination termination() {
+        return new TlsTermination("test", server, Map.of(), 5_000);
+    }
+
+    /** A handshaken client socket to {@code address}, for server name localhost. */
+    SSLSocket connect(InetSocketAddress address) throws IOException {
+        SSLSocket socket = (SSLSocket) ((JdkSslContext) client).context().getSocketFactory()
+                .createSocket("localhost", address.getPort());
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** The bytes of a real ClientHello (one TLS record or more), as a JDK client would send first. */
+    byte[] clientHello() throws IOException {
+        SSLEngine engine = client.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        try {
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.beginHandshake();
+            engine.wrap(ByteBuffer.allocate(0), out);
+            return Arrays.copyOf(out.array(), out.position());
+        } finally {
+            engine.closeOutbound();
+        }
+    }
+}
