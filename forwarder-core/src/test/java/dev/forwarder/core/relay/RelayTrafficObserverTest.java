@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,6 +40,8 @@ class RelayTrafficObserverTest {
 
     private static final long SIZE = 256L << 20;
     private static final int BLOCK = 64 * 1024;
+    /** The end of the stream, sent only after the last observer has left, so that there is something to splice. */
+    private static final long HELD_BACK = 32L << 20;
 
     /** The byte at {@code position} of the test stream: cheap to check at any offset. */
     private static byte at(long position) {
@@ -95,9 +98,24 @@ class RelayTrafficObserverTest {
     }
 
     private static String send(OutputStream out) throws IOException {
+        return send(out, new CountDownLatch(0));
+    }
+
+    /** Sends the stream; its last {@link #HELD_BACK} bytes only once {@code rest} is open. */
+    private static String send(OutputStream out, CountDownLatch rest) throws IOException {
         MessageDigest digest = sha256();
         byte[] block = new byte[BLOCK];
         for (long position = 0; position < SIZE; position += BLOCK) {
+            if (position == SIZE - HELD_BACK) {
+                try {
+                    if (!rest.await(120, TimeUnit.SECONDS)) {
+                        throw new IOException("the rest of the stream was never let go");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+            }
             for (int i = 0; i < BLOCK; i++) {
                 block[i] = at(position + i);
             }
@@ -112,13 +130,14 @@ class RelayTrafficObserverTest {
     void observersComingAndGoingSeeEveryByteInOrderAndTheStreamStaysWhole(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         List<Window> windows = new CopyOnWriteArrayList<>();
+        CountDownLatch lastLeft = new CountDownLatch(1);
         try (BlockingServer backend = hashingSink();
              RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
                      new FixedChooser(backend.address()), observer, 1);
              Socket client = relay.connect()) {
             CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
                 try {
-                    String digest = send(client.getOutputStream());
+                    String digest = send(client.getOutputStream(), lastLeft);
                     client.shutdownOutput();
                     return digest;
                 } catch (IOException e) {
@@ -140,6 +159,7 @@ class RelayTrafficObserverTest {
                 assertThat(window.detached).isTrue();
             }
             long splicedAfterLast = spliced(relay);
+            lastLeft.countDown();
             String digest = sent.get(120, TimeUnit.SECONDS);
             String backendDigest = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 
