@@ -9,7 +9,8 @@
 # ADMIN (on: forwarder's default admin port, not read; off: admin.enabled = false; scraped: on, and GET /metrics
 # every second for the whole run, as a Prometheus server would), TRANSPORT (the forwarder's transport: auto, the
 # default, epoll, io-uring or nio), CONNECTION_LOG (the connection log's level: INFO, forwarder's default, one line
-# per connection; WARN silences it).
+# per connection; WARN silences it), CAPTURE (every listener's capture mode: off, the default, hexdump or pcap, with
+# the capture block's defaults: at most 1 MiB per connection and direction; files under the work directory).
 # Targets: direct (no proxy), forwarder, haproxy (mode tcp), haproxy-splice (its own process, option splice-request
 # and splice-response: HAProxy's best for bulk), nginx (stream).
 # Installs haproxy, nginx, iperf3 and wrk from Debian when missing. Listens on 127.0.0.1 only, stops everything
@@ -31,6 +32,8 @@ case $ADMIN in on|scraped) FWD_ADMIN_ENABLED=true ;; off) FWD_ADMIN_ENABLED=fals
 TRANSPORT=${TRANSPORT:-auto}
 case $TRANSPORT in auto|epoll|io-uring|nio) FWD_TRANSPORT=$TRANSPORT ;; *) echo "TRANSPORT=$TRANSPORT: auto, epoll, io-uring or nio" >&2; exit 2 ;; esac
 CONNECTION_LOG=${CONNECTION_LOG:-INFO}
+CAPTURE=${CAPTURE:-off}
+case $CAPTURE in off|hexdump|pcap) FWD_CAPTURE=$CAPTURE ;; *) echo "CAPTURE=$CAPTURE: off, hexdump or pcap" >&2; exit 2 ;; esac
 TARGETS=(direct forwarder haproxy haproxy-splice nginx)
 read -r -a WORKLOADS <<< "${WORKLOADS:-iperf1 iperf4 http-ka http-close http-1m rr}"
 
@@ -167,7 +170,7 @@ main() {
         HAPS_IPERF HAPS_HTTP HAPS_ECHO NGX_IPERF NGX_HTTP NGX_ECHO
     start_servers
     {
-        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK ADMIN=$ADMIN TRANSPORT=$TRANSPORT CONNECTION_LOG=$CONNECTION_LOG"
+        echo "forwarder bench $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS QUICK=$QUICK ADMIN=$ADMIN TRANSPORT=$TRANSPORT CONNECTION_LOG=$CONNECTION_LOG CAPTURE=$CAPTURE"
         versions
         echo "load before: $(load)"
     } >"$WORK/header.txt"

@@ -8,6 +8,8 @@ write_forwarder_conf() { # FILE
 forwarder {
   transport = ${FWD_TRANSPORT:-auto}
   admin { enabled = ${FWD_ADMIN_ENABLED:-true}, bind = "127.0.0.1:${P_FWD_ADMIN}" }
+  # CAPTURE=off|hexdump|pcap: every listener's capture, with its defaults (1 MiB per connection and direction).
+  listener-defaults { capture { mode = ${FWD_CAPTURE:-off}, dir = "${WORK}/captures" } }
   listeners {
     iperf { bind = "127.0.0.1:${P_FWD_IPERF}", pool = iperf }
     http  { bind = "127.0.0.1:${P_FWD_HTTP}",  pool = http }
