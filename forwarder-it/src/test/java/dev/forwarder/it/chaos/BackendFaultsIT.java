@@ -124,6 +124,9 @@ class BackendFaultsIT {
                 figures.put("new_connections", all.size())
                         .put("stop_docker_call_ms", Figures.ms(stopCall))
                         .put("stop_detection_ms", Figures.ms(stopDetected))
+                        // A probe already talking to the backend when it stopped is cut with it: counted, not a
+                        // failed new connection.
+                        .put("stop_cut_in_flight", failed(all, stopAt - inFlight, stopAt))
                         .put("stop_failed_in_window", failed(all, stopAt, stopAt + stopDetected))
                         .put("stop_failed_after_detection", failed(all, stopAt + stopDetected, pauseAt - inFlight))
                         .put("pause_detection_ms", Figures.ms(pauseDetected))
@@ -133,7 +136,7 @@ class BackendFaultsIT {
                         .put("restart_paused_up_ms", Figures.ms(pausedBack))
                         .put("restart_stopped_up_ms", Figures.ms(stoppedBack))
                         .put("restart_failed", failed(all, restartAt, end))
-                        .put("failed_before_faults", failed(all, 0, stopAt))
+                        .put("failed_before_faults", failed(all, 0, stopAt - inFlight))
                         .put("failures", all.stream().filter(p -> p.error() != null)
                                 .map(p -> "+" + Figures.ms(p.startNanos() - stopAt) + "ms:" + p.error())
                                 .collect(Collectors.joining("; ", "[", "]")));
