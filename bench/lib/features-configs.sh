@@ -7,6 +7,7 @@ write_forwarder_off_conf() { # FILE
 # metrics; everything else at its default. Connection log lines are off too (-Dforwarder.connection.log=WARN).
 forwarder {
   metrics.enabled = false
+  admin.enabled = false
   listeners {
     iperf { bind = "127.0.0.1:${P_OFF_IPERF}", pool = iperf }
     http  { bind = "127.0.0.1:${P_OFF_HTTP}",  pool = http }
@@ -29,6 +30,8 @@ write_forwarder_on_conf() { # FILE
 # listens on 127.0.0.1 only.
 forwarder {
   metrics.enabled = true
+  # The admin port on, as by default, on a port of its own (two forwarders run side by side).
+  admin { enabled = true, bind = "127.0.0.1:0" }
   listener-defaults {
     idle-timeout = 60s
   }
