@@ -40,8 +40,6 @@ class RelayTrafficObserverTest {
 
     private static final long SIZE = 256L << 20;
     private static final int BLOCK = 64 * 1024;
-    /** The end of the stream, sent only after the last observer has left, so that there is something to splice. */
-    private static final long HELD_BACK = 32L << 20;
 
     /** The byte at {@code position} of the test stream: cheap to check at any offset. */
     private static byte at(long position) {
@@ -98,18 +96,19 @@ class RelayTrafficObserverTest {
     }
 
     private static String send(OutputStream out) throws IOException {
-        return send(out, new CountDownLatch(0));
+        return send(out, new long[0], new CountDownLatch[0]);
     }
 
-    /** Sends the stream; its last {@link #HELD_BACK} bytes only once {@code rest} is open. */
-    private static String send(OutputStream out, CountDownLatch rest) throws IOException {
+    /** Sends the stream, waiting at {@code stops[i]} (a multiple of {@link #BLOCK}) until {@code go[i]} opens. */
+    private static String send(OutputStream out, long[] stops, CountDownLatch[] go) throws IOException {
         MessageDigest digest = sha256();
         byte[] block = new byte[BLOCK];
+        int next = 0;
         for (long position = 0; position < SIZE; position += BLOCK) {
-            if (position == SIZE - HELD_BACK) {
+            if (next < stops.length && position == stops[next]) {
                 try {
-                    if (!rest.await(120, TimeUnit.SECONDS)) {
-                        throw new IOException("the rest of the stream was never let go");
+                    if (!go[next++].await(120, TimeUnit.SECONDS)) {
+                        throw new IOException("the stream was never let go on at " + position);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -130,14 +129,18 @@ class RelayTrafficObserverTest {
     void observersComingAndGoingSeeEveryByteInOrderAndTheStreamStaysWhole(Transport transport) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         List<Window> windows = new CopyOnWriteArrayList<>();
-        CountDownLatch lastLeft = new CountDownLatch(1);
+        // The sender stops where each observer comes (so the relay cannot race past it between two polls) and
+        // before its last 32 MiB until the last observer has left (so that there is something to splice again).
+        long[] stops = {round(SIZE / 5), round(2 * SIZE / 5), round(3 * SIZE / 5), SIZE - (32L << 20)};
+        CountDownLatch[] go = {new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1),
+                new CountDownLatch(1)};
         try (BlockingServer backend = hashingSink();
              RelayFixture relay = new RelayFixture(transport, RelayFixture.settings(),
                      new FixedChooser(backend.address()), observer, 1);
              Socket client = relay.connect()) {
             CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
                 try {
-                    String digest = send(client.getOutputStream(), lastLeft);
+                    String digest = send(client.getOutputStream(), stops, go);
                     client.shutdownOutput();
                     return digest;
                 } catch (IOException e) {
@@ -146,7 +149,7 @@ class RelayTrafficObserverTest {
             });
             long splicedBeforeFirst = -1;
             for (int round = 1; round <= 3; round++) {
-                long mark = round * (SIZE / 5);
+                long mark = stops[round - 1];
                 await().atMost(Duration.ofSeconds(60)).until(() -> observer.relayedUp.get() >= mark);
                 if (round == 1) {
                     splicedBeforeFirst = spliced(relay);
@@ -154,12 +157,13 @@ class RelayTrafficObserverTest {
                 Window window = new Window();
                 windows.add(window);
                 AutoCloseable handle = relay.listener.observeTraffic(c -> true, window);
+                go[round - 1].countDown();
                 await().atMost(Duration.ofSeconds(60)).until(() -> window.seen.get() >= (2 << 20));
                 handle.close();
                 assertThat(window.detached).isTrue();
             }
             long splicedAfterLast = spliced(relay);
-            lastLeft.countDown();
+            go[3].countDown();
             String digest = sent.get(120, TimeUnit.SECONDS);
             String backendDigest = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 
@@ -178,6 +182,11 @@ class RelayTrafficObserverTest {
                 assertThat(observer.closed.get(0).bytesSpliced()).isGreaterThan(splicedAfterLast);
             }
         }
+    }
+
+    /** {@code position} rounded down to a whole block. */
+    private static long round(long position) {
+        return position / BLOCK * BLOCK;
     }
 
     private static long spliced(RelayFixture relay) {
