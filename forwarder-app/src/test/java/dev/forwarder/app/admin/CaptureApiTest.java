@@ -1,5 +1,6 @@
 package dev.forwarder.app.admin;
 
+import dev.forwarder.app.capture.TestServers.Echo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forwarder.app.capture.CaptureMode;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class CaptureApiTest {
 
     @Test
     void captureStartsOnALiveConnectionListsDownloadsAndStops() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "");
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "");
                 Socket live = echoed(harness, "before\n")) {
             assertThat(capture(harness).get("mode").asText()).isEqualTo("off");
             assertThat(capture(harness).get("by").asText()).isEqualTo("config");
@@ -92,7 +93,7 @@ class CaptureApiTest {
 
     @Test
     void downloadsNeverReachOutsideTheCaptureDirs() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.post("/api/listeners/web/capture", "{\"mode\": \"pcap\", \"dir\": \"" + dir + "\"}",
                     true).statusCode()).isEqualTo(200);
             Files.writeString(dir.resolve("secret.txt"), "secret");
@@ -125,7 +126,7 @@ class CaptureApiTest {
 
     @Test
     void mutationsNeedTheAdminHeaderAndBadRequestsChangeNothing() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             String body = "{\"mode\": \"pcap\", \"dir\": \"" + dir + "\"}";
             assertThat(harness.post("/api/listeners/web/capture", body, false).statusCode()).isEqualTo(403);
             assertThat(harness.delete("/api/listeners/web/capture", false).statusCode()).isEqualTo(403);
@@ -147,7 +148,7 @@ class CaptureApiTest {
 
     @Test
     void aRuntimeCaptureStaysAcrossAReloadThatLeavesTheListenersCaptureAlone() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.post("/api/listeners/web/capture", "{\"mode\": \"hexdump\"}", true).statusCode())
                     .isEqualTo(200);
             harness.forwarder.apply(harness.config(""));
@@ -169,7 +170,7 @@ class CaptureApiTest {
 
     @Test
     void aPostTakesTheListenersConfiguredCaptureForWhatItLeavesOut() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(),
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(),
                 ", capture { mode = pcap, dir = \"" + dir + "\", max-bytes = 2 KiB, max-files = 3 }")) {
             assertThat(harness.delete("/api/listeners/web/capture", true).statusCode()).isEqualTo(200);
             HttpResponse<String> started = harness.post("/api/listeners/web/capture", "{\"max-files\": 5}", true);

@@ -9,11 +9,7 @@ import dev.forwarder.core.ListenerBindException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,8 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * For the tap and capture tests: a forwarder on 127.0.0.1 (listener {@code web}, admin port on port 0) in front of
@@ -168,53 +162,5 @@ final class TapHarness implements AutoCloseable {
     @Override
     public void close() {
         forwarder.shutdown(Duration.ZERO);
-    }
-
-    /** Echoes every byte with 64 KiB reads; shuts its output when the client shuts its own. */
-    static final class Echo implements AutoCloseable {
-        private final ServerSocket socket;
-        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread thread = new Thread(r, "test-tap-echo");
-            thread.setDaemon(true);
-            return thread;
-        });
-
-        Echo() throws IOException {
-            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            threads.execute(this::accept);
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private void accept() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket client = socket.accept();
-                    threads.execute(() -> echo(client));
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }
-
-        private static void echo(Socket client) {
-            try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
-                byte[] buffer = new byte[64 * 1024];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    out.write(buffer, 0, n);
-                }
-                client.shutdownOutput();
-            } catch (IOException ignored) {
-                // the test sees what went wrong on its side
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-            threads.shutdownNow();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.forwarder.app.admin;
 
+import dev.forwarder.app.capture.TestServers.Echo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forwarder.app.capture.TapSettings;
 import dev.forwarder.app.capture.Taps;
@@ -211,7 +212,7 @@ class TapTest {
 
     @Test
     void aTapSeesAConnectionAlreadySplicingWhichStaysIntactAndOneOpenedAfterIt() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.forwarder.relay().transport()).as("splice needs epoll").isEqualTo(Transport.EPOLL);
             long pauseAt = 32 * MIB;
             long afterTap = 128 * MIB;
@@ -281,7 +282,7 @@ class TapTest {
 
     @Test
     void aTapThatNeverReadsDoesNotSlowA256MiBTransfer() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             for (int i = 0; i < 3; i++) {
                 transfer(harness); // warm-up: the first rounds ran 30 % slower either way
             }
@@ -370,7 +371,7 @@ class TapTest {
 
     @Test
     void tapBoundsAreCheckedAndAtMostEightRunAtOnce() throws Exception {
-        try (TapHarness.Echo echo = new TapHarness.Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
+        try (Echo echo = new Echo(); TapHarness harness = new TapHarness(echo.port(), "")) {
             assertThat(harness.get("/api/tap?max-bytes=" + (TapSettings.MAX_BYTES + 1)).statusCode()).isEqualTo(400);
             assertThat(harness.get("/api/tap?max-bytes=0").statusCode()).isEqualTo(400);
             assertThat(harness.get("/api/tap?seconds=3601").statusCode()).isEqualTo(400);

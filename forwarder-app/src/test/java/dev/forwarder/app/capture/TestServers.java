@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** Real servers on 127.0.0.1 for the capture tests: the JDK's HTTP server, and a thread-per-connection echo. */
-final class TestServers {
+public final class TestServers {
 
     private TestServers() {
     }
@@ -45,7 +45,7 @@ final class TestServers {
     }
 
     /** Echoes every byte of every connection; shuts its output when the client shuts its own. */
-    static final class Echo implements AutoCloseable {
+    public static final class Echo implements AutoCloseable {
         private final ServerSocket socket;
         private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "test-echo");
@@ -53,12 +53,12 @@ final class TestServers {
             return thread;
         });
 
-        Echo() throws IOException {
+        public Echo() throws IOException {
             socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             threads.execute(this::accept);
         }
 
-        int port() {
+        public int port() {
             return socket.getLocalPort();
         }
 
