@@ -80,9 +80,11 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Press Ctrl-C to stop. Log lines (one per connection you open) follow below.");
             out.println();
             out.flush();
-            // The demo's own connections end just after their answers: let them (a second at most) before the
-            // log speaks again, so that only connections opened from here on log their lines.
-            long quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+            // The demo's own connections end just after their answers: let them (ten seconds at most, on a busy
+            // machine) before the log speaks again, so that only connections opened from here on log their lines.
+            // A connection leaves the listener's count after its close line was decided (see
+            // ConnectionObserver.compose), so none of the demo's slips through.
+            long quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             while (demo.forwarder().listener(Demo.LISTENER).activeConnections() > 0 && System.nanoTime() < quietUntil) {
                 Thread.sleep(10);
             }

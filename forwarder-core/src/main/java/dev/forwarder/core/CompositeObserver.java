@@ -67,8 +67,10 @@ final class CompositeObserver implements ConnectionObserver {
 
     @Override
     public void closed(ConnectionInfo connection) {
-        for (ConnectionObserver observer : all) {
-            observer.closed(connection);
+        // Last in, first out: the first observer (the registry) hears last, so a connection has left the registry
+        // only once every other observer (metrics, the connection log) has seen it close.
+        for (int i = all.length - 1; i >= 0; i--) {
+            all[i].closed(connection);
         }
     }
 }

@@ -21,8 +21,10 @@ public interface ConnectionObserver {
     };
 
     /**
-     * One observer that tells each of {@code observers} everything, in order: the one place a listener's observers
-     * (registry, metrics, access log, ...) are put together. Without any, {@link #NOOP}; with one, that one.
+     * One observer that tells each of {@code observers} everything, in order, and {@link #closed} in reverse order
+     * (so the first, a listener's registry, hears the close last: whoever waits for the registry to empty finds the
+     * metrics and the connection log done): the one place a listener's observers (registry, metrics, access log,
+     * ...) are put together. Without any, {@link #NOOP}; with one, that one.
      */
     static ConnectionObserver compose(List<ConnectionObserver> observers) {
         List<ConnectionObserver> all = new ArrayList<>();

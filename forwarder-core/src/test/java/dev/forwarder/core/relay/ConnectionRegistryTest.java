@@ -2,12 +2,15 @@ package dev.forwarder.core.relay;
 
 import dev.forwarder.core.Addresses;
 import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ConnectionSnapshot;
 import dev.forwarder.core.ConnectionState;
 import dev.forwarder.core.Transport;
 import dev.forwarder.core.testing.BlockingServer;
 import dev.forwarder.core.testing.FixedChooser;
 import dev.forwarder.core.testing.RecordingObserver;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -18,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,6 +86,33 @@ class ConnectionRegistryTest {
                     client.close();
                 }
             }
+        }
+    }
+
+    /**
+     * The registry hears a close last: the listener's own observer (metrics, and the connection log composed after
+     * it) sees the connection still listed, so whoever waits for the listener to empty (a drain, the demo muting
+     * its own lines) finds every observer done with it.
+     */
+    @Test
+    void aConnectionLeavesTheRegistryOnlyAfterTheObserversHeardItClose() throws Exception {
+        AtomicReference<RelayFixture> fixture = new AtomicReference<>();
+        List<Integer> listedAtClose = new CopyOnWriteArrayList<>();
+        ConnectionObserver observer = new ConnectionObserver() {
+            @Override
+            public void closed(ConnectionInfo connection) {
+                listedAtClose.add(fixture.get().listener.activeConnections());
+            }
+        };
+        try (BlockingServer backend = BlockingServer.start(socket -> socket.getOutputStream().write('x'), 1);
+             RelayFixture relay = new RelayFixture(Transport.AUTO, RelayFixture.settings(),
+                     new FixedChooser(backend.address()), observer, 1)) {
+            fixture.set(relay);
+            try (Socket client = relay.connect()) {
+                assertThat(client.getInputStream().read()).isEqualTo('x');
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> relay.listener.activeConnections() == 0);
+            assertThat(listedAtClose).containsExactly(1);
         }
     }
 }
