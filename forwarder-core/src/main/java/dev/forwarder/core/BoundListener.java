@@ -180,6 +180,23 @@ public final class BoundListener {
         } else {
             initializer.context(next);
         }
+        if (settings.deferAcceptSeconds() != old.deferAcceptSeconds() && acceptState == AcceptState.ACCEPTING) {
+            changeDeferAccept(settings);
+        }
+    }
+
+    /** {@code TCP_DEFER_ACCEPT} set on the live listening sockets: the kernel takes it in place. */
+    private void changeDeferAccept(ListenerSettings settings) {
+        io.netty.channel.ChannelOption<Integer> option = server.deferAcceptOption();
+        if (option == null) {
+            server.warnIfDeferAcceptIgnored(settings);
+            return;
+        }
+        for (Channel channel : serverChannels) {
+            channel.config().setOption(option, settings.deferAcceptSeconds());
+        }
+        log.info("changed defer-accept listener={} address={} defer_accept_s={}", name(),
+                Addresses.format(localAddress), settings.deferAcceptSeconds());
     }
 
     private void relisten(int backlog) throws ListenerBindException {

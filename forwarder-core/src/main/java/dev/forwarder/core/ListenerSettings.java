@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param access allow/deny, connection limits and the first-byte timeout; {@link AccessSettings#NONE} for none
  * @param acceptProxy which PROXY header each client connection starts with; {@link ProxyProtocol#OFF} for none
  * @param proxyHeaderTimeout how long a client may take to send its whole PROXY header; &gt; 0
+ * @param deferAccept {@code TCP_DEFER_ACCEPT}: the kernel hands a connection over only once its client has sent
+ *     something, or after about this long; zero (the default) is off. Breaks nothing for clients that speak first
+ *     (HTTP, TLS, Redis, PostgreSQL); a server-speaks-first protocol (MySQL, SMTP, FTP) waits this long per
+ *     connection. Rounded up to whole seconds; epoll and io_uring only
  */
 public record ListenerSettings(
         String name,
@@ -33,7 +37,8 @@ public record ListenerSettings(
         Splice splice,
         AccessSettings access,
         ProxyProtocol acceptProxy,
-        Duration proxyHeaderTimeout) {
+        Duration proxyHeaderTimeout,
+        Duration deferAccept) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
@@ -46,7 +51,7 @@ public record ListenerSettings(
     public ListenerSettings(String name, InetSocketAddress bind, Duration connectTimeout, Duration idleTimeout,
             int writeBufferLowWaterMark, int writeBufferHighWaterMark, int backlog, Splice splice) {
         this(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, backlog,
-                splice, AccessSettings.NONE, ProxyProtocol.OFF, DEFAULT_PROXY_HEADER_TIMEOUT);
+                splice, AccessSettings.NONE, ProxyProtocol.OFF, DEFAULT_PROXY_HEADER_TIMEOUT, Duration.ZERO);
     }
 
     public ListenerSettings {
@@ -58,6 +63,10 @@ public record ListenerSettings(
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(acceptProxy, "acceptProxy");
         Objects.requireNonNull(proxyHeaderTimeout, "proxyHeaderTimeout");
+        Objects.requireNonNull(deferAccept, "deferAccept");
+        if (deferAccept.isNegative()) {
+            throw new IllegalArgumentException("deferAccept: " + deferAccept + " (expected: >= 0)");
+        }
         if (proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
             throw new IllegalArgumentException("proxyHeaderTimeout: " + proxyHeaderTimeout + " (expected: > 0)");
         }
@@ -89,39 +98,50 @@ public record ListenerSettings(
     public ListenerSettings withConnectTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, timeout, idleTimeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, backlog, splice, access, acceptProxy,
-                proxyHeaderTimeout);
+                proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withIdleTimeout(Duration timeout) {
         return new ListenerSettings(name, bind, connectTimeout, timeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, backlog, splice, access, acceptProxy,
-                proxyHeaderTimeout);
+                proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withWriteBufferWaterMarks(int low, int high) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, low, high, backlog, splice, access,
-                acceptProxy, proxyHeaderTimeout);
+                acceptProxy, proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withBacklog(int acceptQueue) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, acceptQueue, splice, access, acceptProxy,
-                proxyHeaderTimeout);
+                proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withSplice(Splice mode) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, backlog, mode, access, acceptProxy,
-                proxyHeaderTimeout);
+                proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withAccess(AccessSettings rules) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice, rules, acceptProxy, proxyHeaderTimeout);
+                writeBufferHighWaterMark, backlog, splice, rules, acceptProxy, proxyHeaderTimeout, deferAccept);
     }
 
     public ListenerSettings withAcceptProxy(ProxyProtocol protocol, Duration headerTimeout) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, backlog, splice, access, protocol, headerTimeout);
+                writeBufferHighWaterMark, backlog, splice, access, protocol, headerTimeout, deferAccept);
+    }
+
+    public ListenerSettings withDeferAccept(Duration timeout) {
+        return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, backlog, splice, access, acceptProxy, proxyHeaderTimeout, timeout);
+    }
+
+    /** {@link #deferAccept} in the whole seconds {@code TCP_DEFER_ACCEPT} takes, rounded up; 0 when off. */
+    public int deferAcceptSeconds() {
+        long seconds = deferAccept.toSeconds() + (deferAccept.toNanosPart() > 0 ? 1 : 0);
+        return (int) Math.min(Integer.MAX_VALUE, seconds);
     }
 }

@@ -125,6 +125,12 @@ public final class RelayServer implements AutoCloseable {
                 .childHandler(initializer);
         BoundListener.Binder binder = (address, backlog) -> {
             ServerBootstrap withBacklog = bootstrap.clone().option(ChannelOption.SO_BACKLOG, backlog);
+            // Off (0) sets nothing: the default socket, no syscall. The current settings: a re-bind after a pause
+            // takes what a reload changed meanwhile.
+            int defer = initializer.context().settings().deferAcceptSeconds();
+            if (defer > 0 && kit.deferAcceptOption() != null) {
+                withBacklog.option(kit.deferAcceptOption(), defer);
+            }
             return kit.acceptsOnEveryLoop()
                     ? bindOnEveryLoop(withBacklog, address, settings)
                     : List.of(bindOne(withBacklog.group(group, group), address, settings));
@@ -134,8 +140,22 @@ public final class RelayServer implements AutoCloseable {
         listeners.add(listener);
         log.info("listening listener={} address={} transport={}", settings.name(),
                 Addresses.format(listener.localAddress()), kit.transport().configName());
+        warnIfDeferAcceptIgnored(settings);
         dev.forwarder.core.proxy.OpenProxyWarning.check(null, settings);
         return listener;
+    }
+
+    /** {@code defer-accept} asked for where the transport has no such option: said once, at bind or update. */
+    void warnIfDeferAcceptIgnored(ListenerSettings settings) {
+        if (settings.deferAcceptSeconds() > 0 && kit.deferAcceptOption() == null) {
+            log.warn("defer-accept ignored listener={} transport={} (epoll and io-uring only)", settings.name(),
+                    kit.transport().configName());
+        }
+    }
+
+    /** The listening socket's TCP_DEFER_ACCEPT option here, or {@code null} (NIO). */
+    io.netty.channel.ChannelOption<Integer> deferAcceptOption() {
+        return kit.deferAcceptOption();
     }
 
     /** What a listener's new connections start from; also for {@link BoundListener#update}. */

@@ -51,6 +51,7 @@ public final class ConfigPrinter {
             line(out, 3, "pool", ConfigUtil.quoteString(listener.pool()));
             line(out, 3, "idle-timeout", duration(listener.idleTimeout()));
             line(out, 3, "backlog", Integer.toString(listener.backlog()));
+            line(out, 3, "defer-accept", duration(listener.deferAccept()));
             line(out, 3, "write-buffer-low-water-mark", size(listener.writeBufferLowWaterMark()));
             line(out, 3, "write-buffer-high-water-mark", size(listener.writeBufferHighWaterMark()));
             line(out, 3, "when-no-backend", listener.whenNoBackend().label());

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param capture what of its traffic is captured (hex dumps, pcap files), {@link CaptureSettings#OFF} by default
  * @param protection allow/deny, limits, first-byte timeout and PROXY header accept
  * @param tls TLS termination, {@link ListenerTls#OFF} by default
+ * @param deferAccept {@code defer-accept}: {@code TCP_DEFER_ACCEPT} on the listening socket; zero (the default) is
+ *     off (see {@link ListenerSettings#deferAccept()})
  */
 public record ListenerConfig(
         String name,
@@ -36,7 +38,8 @@ public record ListenerConfig(
         Splice splice,
         CaptureSettings capture,
         ProtectionConfig protection,
-        ListenerTls tls) {
+        ListenerTls tls,
+        Duration deferAccept) {
 
     public static final int MAX_BACKLOG = 65_535;
     public static final int MAX_WATER_MARK = 1 << 30;
@@ -53,7 +56,7 @@ public record ListenerConfig(
             int writeBufferLowWaterMark, int writeBufferHighWaterMark, WhenNoBackend whenNoBackend, Splice splice,
             CaptureSettings capture, ProtectionConfig protection) {
         this(name, bind, pool, idleTimeout, backlog, writeBufferLowWaterMark, writeBufferHighWaterMark,
-                whenNoBackend, splice, capture, protection, ListenerTls.OFF);
+                whenNoBackend, splice, capture, protection, ListenerTls.OFF, Duration.ZERO);
     }
 
     public ListenerConfig {
@@ -66,6 +69,10 @@ public record ListenerConfig(
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(protection, "protection");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(deferAccept, "deferAccept");
+        if (deferAccept.isNegative()) {
+            throw new IllegalArgumentException("deferAccept: " + deferAccept + " (expected: >= 0)");
+        }
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
         }
@@ -86,7 +93,7 @@ public record ListenerConfig(
     public ListenerSettings toSettings(Duration connectTimeout) {
         return new ListenerSettings(name, bind, connectTimeout, idleTimeout, writeBufferLowWaterMark,
                 writeBufferHighWaterMark, backlog, splice, protection.access(), protection.acceptProxy(),
-                protection.proxyHeaderTimeout());
+                protection.proxyHeaderTimeout(), deferAccept);
     }
 
     /** The bind address as configured, {@code host:port} (brackets around an IPv6 literal). */

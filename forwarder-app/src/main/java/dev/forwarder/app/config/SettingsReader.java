@@ -28,7 +28,7 @@ final class SettingsReader {
     static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
     static final List<String> LOG_KEYS = List.of("format");
     static final Map<String, LogFormat> LOG_FORMATS = PoolReader.choices(LogFormat.values());
-    static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog",
+    static final List<String> LISTENER_DEFAULT_KEYS = concat(List.of("idle-timeout", "backlog", "defer-accept",
             "write-buffer-low-water-mark", "write-buffer-high-water-mark", "when-no-backend", "splice", "capture",
             "tls"),
             ProtectionReader.KEYS);
@@ -122,7 +122,8 @@ final class SettingsReader {
             ListenerTls tls = TlsReader.listener(fields.nested("tls"), pools.keySet());
             listeners.put(name, build(object, path, () -> new ListenerConfig(name, bind, pool,
                     tuning.idleTimeout(), tuning.backlog(), tuning.lowWaterMark(), tuning.highWaterMark(),
-                    tuning.whenNoBackend(), tuning.splice(), tuning.capture(), protection, tls)));
+                    tuning.whenNoBackend(), tuning.splice(), tuning.capture(), protection, tls,
+                    tuning.deferAccept())));
         }
         if (listeners.isEmpty()) {
             throw new ConfigError(source, -1, ROOT + ".listeners", "no listener defined (expected: at least one,"
@@ -155,7 +156,7 @@ final class SettingsReader {
     }
 
     private record ListenerTuning(Duration idleTimeout, int backlog, int lowWaterMark, int highWaterMark,
-            WhenNoBackend whenNoBackend, Splice splice, CaptureSettings capture) {
+            WhenNoBackend whenNoBackend, Splice splice, CaptureSettings capture, Duration deferAccept) {
     }
 
     private static ListenerTuning listenerTuning(ConfigFields fields) {
@@ -169,8 +170,9 @@ final class SettingsReader {
         }
         WhenNoBackend whenNoBackend = fields.choice("when-no-backend", WHEN_NO_BACKEND);
         Splice splice = fields.choice("splice", SPLICE);
+        Duration deferAccept = fields.duration("defer-accept", false);
         return new ListenerTuning(idleTimeout, backlog, low, high, whenNoBackend, splice,
-                capture(fields.nested("capture")));
+                capture(fields.nested("capture")), deferAccept);
     }
 
     /** {@code off} and {@code on}, in that order (error messages list them so). */

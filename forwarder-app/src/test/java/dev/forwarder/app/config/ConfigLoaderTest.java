@@ -59,7 +59,7 @@ class ConfigLoaderTest {
                   listener-defaults { idle-timeout = 1m, backlog = 64 }
                   pool-defaults { connect-timeout = 750ms, connect-tries = 2 }
                   listeners {
-                    a { bind = "127.0.0.1:7001", pool = p }
+                    a { bind = "127.0.0.1:7001", pool = p, defer-accept = 1500ms }
                     b { bind = "127.0.0.1:7002", pool = q, idle-timeout = 0s
                         write-buffer-low-water-mark = 1 MiB, write-buffer-high-water-mark = 2097152 }
                   }
@@ -76,10 +76,13 @@ class ConfigLoaderTest {
         ListenerConfig a = config.listeners().get("a");
         assertThat(a.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(a.backlog()).isEqualTo(64);
+        assertThat(a.deferAccept()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(a.toSettings(Duration.ofSeconds(3)).deferAcceptSeconds()).isEqualTo(2);
         assertThat(a.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         ListenerConfig b = config.listeners().get("b");
         assertThat(b.idleTimeout()).isZero();
         assertThat(b.backlog()).isEqualTo(64);
+        assertThat(b.deferAccept()).isZero();
         assertThat(b.writeBufferLowWaterMark()).isEqualTo(1024 * 1024);
         assertThat(b.writeBufferHighWaterMark()).isEqualTo(2 * 1024 * 1024);
         assertThat(config.pools().get("p").connectTimeout()).isEqualTo(Duration.ofMillis(750));

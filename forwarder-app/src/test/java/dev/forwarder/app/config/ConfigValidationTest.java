@@ -109,6 +109,10 @@ class ConfigValidationTest {
         assertThat(errorAt(zero, "connect-timeout", "forwarder.pools.web.connect-timeout").problem())
                 .isEqualTo("\"0s\" is zero (expected: > 0)");
 
+        String negative = ConfigFiles.example(", defer-accept = -1s", "");
+        assertThat(errorAt(negative, "defer-accept", "forwarder.listeners.web.defer-accept").problem())
+                .isEqualTo("\"-1s\" is negative (expected: >= 0)");
+
         String bare = ConfigFiles.example(", idle-timeout = 10", "");
         assertThat(errorAt(bare, "idle-timeout", "forwarder.listeners.web.idle-timeout").problem())
                 .startsWith("10 has no unit");

@@ -31,6 +31,8 @@ class ExampleConfigTest {
         assertThat(config.listeners().get("cache").idleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(config.listeners().get("web").idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.listeners().get("web").splice()).isEqualTo(dev.forwarder.core.Splice.AUTO);
+        assertThat(config.listeners().get("web").deferAccept()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.listeners().get("cache").deferAccept()).isZero();
         assertThat(config.listeners().get("cache").splice()).isEqualTo(dev.forwarder.core.Splice.OFF);
         assertThat(config.pools().get("web").backends()).hasSize(3);
         assertThat(config.admin().enabled()).isTrue();

@@ -46,7 +46,7 @@ class ReferenceDefaultsTest {
                 .containsExactlyInAnyOrder(
                         "transport", "io-threads", "shutdown-timeout", "metrics.enabled", "metrics.jmx", "log.format",
                         "admin.enabled", "admin.bind", "admin.token",
-                        "listener-defaults.idle-timeout", "listener-defaults.backlog",
+                        "listener-defaults.idle-timeout", "listener-defaults.backlog", "listener-defaults.defer-accept",
                         "listener-defaults.write-buffer-low-water-mark",
                         "listener-defaults.write-buffer-high-water-mark", "listener-defaults.when-no-backend",
                         "listener-defaults.splice", "listener-defaults.capture.mode",
@@ -139,6 +139,7 @@ class ReferenceDefaultsTest {
 
         assertThat(web.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(web.backlog()).isEqualTo(1024);
+        assertThat(web.deferAccept()).isZero();
         assertThat(web.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(web.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
         assertThat(web.whenNoBackend()).isEqualTo(WhenNoBackend.CLOSE);

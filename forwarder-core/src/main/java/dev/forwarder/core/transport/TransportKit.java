@@ -151,6 +151,18 @@ public final class TransportKit {
         return transport != Transport.NIO;
     }
 
+    /**
+     * The listening socket's {@code TCP_DEFER_ACCEPT} option (seconds) on this transport, or {@code null} where it
+     * has none (NIO).
+     */
+    public io.netty.channel.ChannelOption<Integer> deferAcceptOption() {
+        return switch (transport) {
+            case EPOLL -> io.netty.channel.epoll.EpollChannelOption.TCP_DEFER_ACCEPT;
+            case IO_URING -> io.netty.channel.uring.IoUringChannelOption.TCP_DEFER_ACCEPT;
+            default -> null;
+        };
+    }
+
     /** Whether the transport can move bytes socket to socket with {@code splice(2)}: epoll only. */
     public boolean splices() {
         return transport == Transport.EPOLL;
