@@ -65,11 +65,12 @@ class LoadTestTest {
 
     @Test
     void openModelSendsAboutTheRequestedRate() throws InterruptedException {
-        // 200/s for 1 s over 4 connections. The tolerance is wide on purpose: a loaded 2-core machine may stall.
+        // 200/s for 1 s over 4 connections. The tolerance is wide on purpose: a loaded 2-core machine may stall for
+        // a good part of the second (the bound that matters is the upper one: a closed model would send thousands).
         Summary summary = new LoadTest(settings(echo.address(), Mode.RR, 4, 200, 100)).run(p -> { });
 
         assertThat(summary.errors()).isEmpty();
-        assertThat(summary.requests()).isBetween(100L, 260L);
+        assertThat(summary.requests()).isBetween(40L, 260L);
         assertThat(summary.text()).contains("open model at 200 requests/s", "from intended send time");
     }
 
