@@ -137,8 +137,7 @@ final class StatusJson {
             names = List.of(listenerName);
         }
         Predicate<ConnectionSnapshot> filter = c -> (backend == null || backend.equals(c.backend()))
-                && (client == null || client.equals(c.client()) || c.client().startsWith(client + ":")
-                        || c.client().startsWith("[" + client + "]:"));
+                && (client == null || dev.forwarder.app.capture.TapFilter.clientMatches(client, c.client()));
         ArrayNode connections = MAPPER.createArrayNode();
         int left = limit;
         boolean truncated = false;

@@ -31,11 +31,30 @@ public record TapFilter(String listener, String client, String backend, String c
                 return false;
             }
         }
-        return client == null || clientMatches(info.client());
+        return client == null || clientMatches(client, info.client());
+    }
+
+    /**
+     * Whether {@code formatted}, an address as {@link Addresses#format} writes it ({@code 10.0.0.5:4000},
+     * {@code [0:0:0:0:0:0:0:1]:4000}), is {@code client}: an IP or IP:port in any spelling ({@code ::1},
+     * {@code [::1]:4000}). For {@code /api/connections}, whose snapshots carry the formatted address.
+     */
+    public static boolean clientMatches(String client, String formatted) {
+        int colon = formatted.lastIndexOf(':');
+        if (colon > 0) {
+            String host = formatted.startsWith("[") && formatted.charAt(colon - 1) == ']'
+                    ? formatted.substring(1, colon - 1) : formatted.substring(0, colon);
+            java.net.InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
+            int port = port(formatted.substring(colon + 1));
+            if (ip != null && port >= 0) {
+                return clientMatches(client, new InetSocketAddress(ip, port));
+            }
+        }
+        return client.equals(formatted);
     }
 
     /** {@code client} as an IP ({@code 10.0.0.5}, {@code ::1}) or IP:port ({@code [::1]:40000}), in any spelling. */
-    private boolean clientMatches(SocketAddress address) {
+    static boolean clientMatches(String client, SocketAddress address) {
         String host = client;
         int port = -1;
         int colon = client.lastIndexOf(':');

@@ -76,4 +76,18 @@ class TapFilterTest {
         assertThat(new TapFilter("web", null, "127.0.0.1:9001", "7"))
                 .hasToString("listener=web backend=127.0.0.1:9001 conn=7");
     }
+
+    /** /api/connections matches the snapshots' formatted addresses the same way (::1 found [0:0:0:0:0:0:0:1]). */
+    @Test
+    void matchesAFormattedAddressInAnySpelling() {
+        String v6 = "[0:0:0:0:0:0:0:1]:40002";
+        assertThat(TapFilter.clientMatches("::1", v6)).isTrue();
+        assertThat(TapFilter.clientMatches("[::1]:40002", v6)).isTrue();
+        assertThat(TapFilter.clientMatches("[::1]:40003", v6)).isFalse();
+        assertThat(TapFilter.clientMatches("::2", v6)).isFalse();
+        assertThat(TapFilter.clientMatches("10.0.0.5", "10.0.0.5:40000")).isTrue();
+        assertThat(TapFilter.clientMatches("10.0.0.5:40000", "10.0.0.5:40000")).isTrue();
+        assertThat(TapFilter.clientMatches("10.0.0.50", "10.0.0.5:40000")).isFalse();
+        assertThat(TapFilter.clientMatches("10.0.0.5:4", "10.0.0.5:40000")).isFalse();
+    }
 }
