@@ -46,7 +46,7 @@ final class TlsReader {
     private TlsReader() {
     }
 
-    /** A listener's (or listener-defaults') {@code tls}; {@code pools} the pool names sni-pools and alpn-pools may use. */
+    /** A listener's (or listener-defaults') {@code tls}; {@code pools} the names sni-pools and alpn-pools may use. */
     static ListenerTls listener(ConfigFields tls, Set<String> pools) {
         tls.checkKeys(LISTENER_KEYS);
         String certificate = tls.string("certificate", "a PEM file, \"\" for no TLS");

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Behind the listener's {@code SslHandler}: fires the relay's {@link ClientReadyEvent} once the handshake is done
  * (with the pool the server name or the ALPN protocol picked, what was negotiated, and the address a PROXY header
- * gave, whose own ready event it holds until then); ends the connection with {@code tls-handshake-failed} when the handshake fails
- * (an exception then goes no further); passes a received {@code close_notify} on as the client's FIN. One per
- * connection, on its event loop.
+ * gave, whose own ready event it holds until then); ends the connection with {@code tls-handshake-failed} when the
+ * handshake fails (an exception then goes no further); passes a received {@code close_notify} on as the client's
+ * FIN. One per connection, on its event loop.
  */
 final class TlsServerHandler extends ChannelDuplexHandler {
 
