@@ -35,6 +35,7 @@ import dev.forwarder.core.ConnectionObserver;
 import dev.forwarder.core.ListenerBindException;
 import dev.forwarder.core.RelayServer;
 import dev.forwarder.core.tls.TlsOrigination;
+import dev.forwarder.core.tls.TlsPool;
 import dev.forwarder.core.tls.TlsProvider;
 import dev.forwarder.core.tls.TlsTermination;
 import io.netty.handler.ssl.SslContext;
@@ -459,19 +460,27 @@ public final class Forwarder implements AutoCloseable {
                 observer(listener.name(), next), poolConfig.connectPolicy(), termination(listener, nextPools));
     }
 
-    /** A listener's TLS termination (its pools by server name among {@code nextPools}), or {@code null}. */
+    /**
+     * A listener's TLS termination (its pools by server name and by ALPN protocol among {@code nextPools}), or
+     * {@code null}.
+     */
     private static ConnectionHandlers termination(ListenerConfig listener, Map<String, Pool> nextPools) {
         ListenerTls tls = listener.tls();
         if (!tls.enabled()) {
             return null;
         }
-        Map<String, Pool> byName = new LinkedHashMap<>();
-        tls.sniPools().forEach((name, pool) -> byName.put(name, nextPools.get(pool)));
-        log.info("tls listener={} provider={} certificate={} alpn={} sni_pools={}", listener.name(),
+        log.info("tls listener={} provider={} certificate={} alpn={} sni_pools={} alpn_pools={}", listener.name(),
                 TlsProvider.describe(engineOf(tls.context())),
                 tls.certificate(), tls.alpn().isEmpty() ? "-" : String.join(",", tls.alpn()),
-                tls.sniPools().isEmpty() ? "-" : tls.sniPools());
-        return new TlsTermination(listener.name(), tls.context(), byName, tls.handshakeTimeout().toMillis());
+                tls.sniPools().isEmpty() ? "-" : tls.sniPools(), tls.alpnPools().isEmpty() ? "-" : tls.alpnPools());
+        return new TlsTermination(listener.name(), tls.context(), listener.pool(), tlsPools(tls.sniPools(), nextPools),
+                tlsPools(tls.alpnPools(), nextPools), tls.handshakeTimeout().toMillis());
+    }
+
+    private static Map<String, TlsPool> tlsPools(Map<String, String> names, Map<String, Pool> nextPools) {
+        Map<String, TlsPool> pools = new LinkedHashMap<>();
+        names.forEach((key, pool) -> pools.put(key, new TlsPool(pool, nextPools.get(pool))));
+        return pools;
     }
 
     /** A pool's TLS origination, or {@code null}. */

@@ -10,10 +10,11 @@ import java.net.SocketAddress;
  * @param destination the address the client connected to when a PROXY header named it, or {@code null} for the
  *     listener's own; a PROXY header sent on to the backend names it
  * @param chooser who chooses this connection's backend instead of the listener's chooser (a pool a TLS server name
- *     picked), or {@code null} for the listener's; its connect policy and backend-side handlers apply. Only handlers
- *     that turn splice off ({@link ConnectionHandlers#allowsSplice()} {@code false}) may name one
- * @param tls what a TLS handshake settled ({@code TLSv1.3 sni=api.example.com alpn=h2}), or {@code null}; the
- *     close line and the live connection show it
+ *     or ALPN protocol picked), or {@code null} for the listener's; its connect policy and backend-side handlers
+ *     apply. Only handlers that turn splice off ({@link ConnectionHandlers#allowsSplice()} {@code false}) may name one
+ * @param tls what a TLS handshake settled and the pool it picked
+ *     ({@code TLSv1.3 sni=api.example.com alpn=h2 pool=api pool_by=sni}), or {@code null}; the close line and the
+ *     live connection show it
  */
 public record ClientReadyEvent(SocketAddress client, SocketAddress destination, BackendChooser chooser, String tls) {
 

@@ -49,8 +49,10 @@ public interface ConnectionInfo {
     long acceptedNanos();
 
     /**
-     * What its TLS handshake settled on the client side, {@code TLSv1.3 sni=api.example.com alpn=h2} ({@code -} for
-     * no server name or protocol), or {@code null} where the listener does not terminate TLS or before the handshake.
+     * What its TLS handshake settled on the client side and the pool that picked,
+     * {@code TLSv1.3 sni=api.example.com alpn=h2 pool=api pool_by=sni} ({@code -} for no server name or protocol;
+     * {@code pool_by} one of sni, alpn, listener), or {@code null} where the listener does not terminate TLS or
+     * before the handshake.
      */
     default String tls() {
         return null;

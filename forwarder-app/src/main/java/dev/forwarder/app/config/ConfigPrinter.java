@@ -9,6 +9,8 @@ import dev.forwarder.core.access.AccessSettings;
 import dev.forwarder.core.access.Cidr;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes a {@link ForwarderConfig} back as HOCON, with every default applied: what {@code check} prints. The
@@ -101,14 +103,24 @@ public final class ConfigPrinter {
         out.append("      tls {\n");
         line(out, 4, "certificate", ConfigUtil.quoteString(tls.certificate().toString()));
         line(out, 4, "key", ConfigUtil.quoteString(tls.key().toString()));
-        out.append("        sni-pools {");
-        tls.sniPools().forEach((name, pool) -> out.append(' ').append(ConfigUtil.quoteString(name)).append(" = ")
-                .append(ConfigUtil.quoteString(pool)));
-        out.append(" }\n");
+        pools(out, "sni-pools", tls.sniPools());
+        pools(out, "alpn-pools", tls.alpnPools());
         line(out, 4, "alpn", strings(tls.alpn()));
         line(out, 4, "provider", tls.provider().label());
         line(out, 4, "handshake-timeout", duration(tls.handshakeTimeout()));
         out.append("      }\n");
+    }
+
+    /** {@code key { "a" = "x", "b" = "y" }}, sorted so that the output is the same for the same config. */
+    private static void pools(StringBuilder out, String key, Map<String, String> pools) {
+        out.append("        ").append(key).append(" {");
+        String separator = " ";
+        for (Map.Entry<String, String> entry : new TreeMap<>(pools).entrySet()) {
+            out.append(separator).append(ConfigUtil.quoteString(entry.getKey())).append(" = ")
+                    .append(ConfigUtil.quoteString(entry.getValue()));
+            separator = ", ";
+        }
+        out.append(" }\n");
     }
 
     private static void poolTls(StringBuilder out, PoolTls tls) {

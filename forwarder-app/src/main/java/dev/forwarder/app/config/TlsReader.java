@@ -37,8 +37,8 @@ import java.util.Set;
  */
 final class TlsReader {
 
-    static final List<String> LISTENER_KEYS = List.of("certificate", "key", "sni-pools", "alpn", "provider",
-            "handshake-timeout");
+    static final List<String> LISTENER_KEYS = List.of("certificate", "key", "sni-pools", "alpn-pools", "alpn",
+            "provider", "handshake-timeout");
     static final List<String> POOL_KEYS = List.of("enabled", "ca-file", "verify", "server-name", "alpn",
             "provider");
     static final Map<String, TlsProvider> PROVIDERS = PoolReader.choices(TlsProvider.values());
@@ -46,13 +46,14 @@ final class TlsReader {
     private TlsReader() {
     }
 
-    /** A listener's (or listener-defaults') {@code tls}; {@code pools} the pool names sni-pools may use. */
+    /** A listener's (or listener-defaults') {@code tls}; {@code pools} the names sni-pools and alpn-pools may use. */
     static ListenerTls listener(ConfigFields tls, Set<String> pools) {
         tls.checkKeys(LISTENER_KEYS);
         String certificate = tls.string("certificate", "a PEM file, \"\" for no TLS");
         String key = tls.string("key", "a PEM file");
         Map<String, String> sniPools = sniPools(tls, pools);
         List<String> alpn = alpn(tls);
+        Map<String, String> alpnPools = alpnPools(tls, pools, alpn);
         TlsProvider provider = tls.choice("provider", PROVIDERS);
         Duration handshakeTimeout = tls.duration("handshake-timeout", true);
         if (certificate.isEmpty()) {
@@ -61,6 +62,9 @@ final class TlsReader {
             }
             if (!sniPools.isEmpty()) {
                 throw tls.error("sni-pools", "set without a certificate (expected: tls.certificate too)");
+            }
+            if (!alpnPools.isEmpty()) {
+                throw tls.error("alpn-pools", "set without a certificate (expected: tls.certificate too)");
             }
             return ListenerTls.OFF;
         }
@@ -80,7 +84,7 @@ final class TlsReader {
             throw tls.error("key", keyPath + " does not fit " + chainPath + " or is not a PEM private key (PKCS#8, "
                     + "unencrypted): " + e.getMessage());
         }
-        return new ListenerTls(chainPath, keyPath, sniPools, alpn, provider, handshakeTimeout,
+        return new ListenerTls(chainPath, keyPath, sniPools, alpnPools, alpn, provider, handshakeTimeout,
                 digest(chain, keyBytes), context);
     }
 
@@ -127,21 +131,49 @@ final class TlsReader {
         for (String name : ConfigFields.keysByLine(object)) {
             ConfigValue value = object.get(name);
             String at = base + "." + ConfigUtil.joinPath(name);
-            if (value.valueType() != ConfigValueType.STRING) {
-                throw ConfigError.at(value.origin(), at, ConfigFields.render(value) + " is not a pool name (expected: "
-                        + "\"server.name\" = pool, the name in quotes where it has dots)");
-            }
-            String pool = (String) value.unwrapped();
-            if (!pools.contains(pool)) {
-                throw ConfigError.at(value.origin(), at, "\"" + pool + "\" is not a pool (expected one of: "
-                        + (pools.isEmpty() ? "none defined in forwarder.pools" : String.join(", ", pools)) + ")");
-            }
+            String pool = poolName(value, at, pools, "\"server.name\" = pool, the name in quotes where it has dots");
             if (byName.put(TlsTermination.normalize(name), pool) != null) {
                 throw ConfigError.at(value.origin(), at, "server name given twice (names are compared in lower case,"
                         + " without a trailing dot)");
             }
         }
         return byName;
+    }
+
+    /**
+     * Pools by ALPN protocol. Each key must be one {@code alpn} offers, exactly (ALPN names are compared byte for
+     * byte): a protocol never offered is never agreed, so its entry could never pick, and is a mistake to say so.
+     */
+    private static Map<String, String> alpnPools(ConfigFields tls, Set<String> pools, List<String> alpn) {
+        ConfigObject object = tls.objectOrEmpty("alpn-pools");
+        String base = tls.pathOf("alpn-pools");
+        Map<String, String> byProtocol = new LinkedHashMap<>();
+        for (String protocol : ConfigFields.keysByLine(object)) {
+            ConfigValue value = object.get(protocol);
+            String at = base + "." + ConfigUtil.joinPath(protocol);
+            String pool = poolName(value, at, pools, "\"protocol\" = pool, e.g. \"h2\" = grpc");
+            if (!alpn.contains(protocol)) {
+                throw ConfigError.at(value.origin(), at, "\"" + protocol + "\" is not offered by " + tls.pathOf("alpn")
+                        + " (expected one of: " + (alpn.isEmpty() ? "none, alpn is empty: add it to alpn"
+                        : String.join(", ", alpn)) + "; names are compared exactly)");
+            }
+            byProtocol.put(protocol, pool);
+        }
+        return byProtocol;
+    }
+
+    /** The pool {@code value} names, checked to be one of {@code pools}. */
+    private static String poolName(ConfigValue value, String at, Set<String> pools, String form) {
+        if (value.valueType() != ConfigValueType.STRING) {
+            throw ConfigError.at(value.origin(), at, ConfigFields.render(value) + " is not a pool name (expected: "
+                    + form + ")");
+        }
+        String pool = (String) value.unwrapped();
+        if (!pools.contains(pool)) {
+            throw ConfigError.at(value.origin(), at, "\"" + pool + "\" is not a pool (expected one of: "
+                    + (pools.isEmpty() ? "none defined in forwarder.pools" : String.join(", ", pools)) + ")");
+        }
+        return pool;
     }
 
     private static List<String> alpn(ConfigFields tls) {

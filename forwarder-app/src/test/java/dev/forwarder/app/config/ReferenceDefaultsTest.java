@@ -84,6 +84,7 @@ class ReferenceDefaultsTest {
         Config tls = reference().getConfig("listener-defaults.tls");
         assertThat(tls.getString("certificate")).isEmpty();
         assertThat(tls.getObject("sni-pools")).isEmpty();
+        assertThat(tls.getObject("alpn-pools")).isEmpty();
         assertThat(tls.getStringList("alpn")).isEmpty();
         assertThat(tls.getString("provider")).isEqualTo("auto");
         assertThat(tls.getDuration("handshake-timeout")).isEqualTo(Duration.ofSeconds(10));

@@ -29,6 +29,7 @@ class TlsExampleConfigTest {
         assertThat(tls.enabled()).isTrue();
         assertThat(tls.certificate()).isEqualTo(dir.resolve("certs/forwarder.pem"));
         assertThat(tls.sniPools()).isEqualTo(Map.of("api.example.com", "api"));
+        assertThat(tls.alpnPools()).isEqualTo(Map.of("h2", "grpc"));
         assertThat(tls.alpn()).isEqualTo(List.of("h2", "http/1.1"));
         PoolTls origination = config.pools().get("api").tls();
         assertThat(origination.enabled()).isTrue();

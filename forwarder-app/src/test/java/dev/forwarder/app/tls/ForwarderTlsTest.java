@@ -103,6 +103,69 @@ class ForwarderTlsTest {
         }
     }
 
+    private static final String ALPN_POOLS = """
+            forwarder {
+              admin.enabled = false
+              listeners { front { bind = "127.0.0.1:0", pool = own,
+                tls { certificate = "fwd.pem", key = "fwd.key", alpn = [ "h2", "http/1.1" ], provider = %s,
+                      sni-pools { "api.example.com" = api }
+                      alpn-pools { %s } } } }
+              pools { own { backends = [ "127.0.0.1:%d" ] }, grpc { backends = [ "127.0.0.1:%d" ] },
+                      web { backends = [ "127.0.0.1:%d" ] }, api { backends = [ "127.0.0.1:%d" ] } }
+            }
+            """;
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"openssl", "jdk"})
+    void theAlpnProtocolPicksThePoolAfterTheServerNameAndAReloadRepointsNewConnections(String provider)
+            throws Exception {
+        TestCertificates certs = TestCertificates.create(dir, "fwd");
+        try (Tools.NamedBackend own = new Tools.NamedBackend("own", false);
+             Tools.NamedBackend grpc = new Tools.NamedBackend("grpc", false);
+             Tools.NamedBackend web = new Tools.NamedBackend("web", false);
+             Tools.NamedBackend api = new Tools.NamedBackend("api", false);
+             Forwarder forwarder = Forwarder.start(ConfigLoader.load(config(ALPN_POOLS.formatted(provider,
+                     "\"h2\" = grpc, \"http/1.1\" = web", own.port(), grpc.port(), web.port(), api.port()))))) {
+            int port = forwarder.listenerAddress("front").getPort();
+
+            // A server name sni-pools does not know: the agreed protocol picks.
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", "h2").output())
+                    .contains("ALPN protocol: h2", "\ngrpc\n");
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", "http/1.1").output())
+                    .contains("ALPN protocol: http/1.1", "\nweb\n");
+            // The server name comes first, whatever the protocol.
+            assertThat(Tools.sClient(dir, port, certs.ca(), "api.example.com", "h2").output())
+                    .contains("ALPN protocol: h2", "\napi\n");
+            // No ALPN, or none in common: the listener's own pool.
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", null).output())
+                    .contains("No ALPN negotiated", "\nown\n");
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", "h3").output())
+                    .contains("No ALPN negotiated", "\nown\n");
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> closeLines().size() == 5);
+            assertThat(closeLines()).filteredOn(line -> line.contains("backend=127.0.0.1:" + grpc.port() + " "))
+                    .singleElement().asString()
+                    .contains("tls=TLSv1.3 sni=web.example.com alpn=h2 pool=grpc pool_by=alpn");
+            assertThat(closeLines()).filteredOn(line -> line.contains("backend=127.0.0.1:" + web.port() + " "))
+                    .singleElement().asString().contains("alpn=http/1.1 pool=web pool_by=alpn");
+            assertThat(closeLines()).filteredOn(line -> line.contains("backend=127.0.0.1:" + api.port() + " "))
+                    .singleElement().asString().contains("sni=api.example.com alpn=h2 pool=api pool_by=sni");
+            assertThat(closeLines()).filteredOn(line -> line.contains("backend=127.0.0.1:" + own.port() + " "))
+                    .hasSize(2).allSatisfy(line -> assertThat(line).contains("alpn=- pool=own pool_by=listener"));
+
+            // A reload that sends h2 to web: new connections follow it.
+            config(ALPN_POOLS.formatted(provider, "\"h2\" = web", own.port(), grpc.port(), web.port(),
+                    api.port()));
+            ReloadResult reloaded = new Reloader(dir.resolve("forwarder.conf"), forwarder).reload();
+            assertThat(reloaded.ok()).as(reloaded.message()).isTrue();
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", "h2").output())
+                    .contains("ALPN protocol: h2", "\nweb\n");
+            assertThat(Tools.sClient(dir, port, certs.ca(), "web.example.com", "http/1.1").output())
+                    .contains("ALPN protocol: http/1.1", "\nown\n");
+            assertThat(grpc.accepted.get()).isEqualTo(1);
+        }
+    }
+
     @Test
     void curlGetsThroughATerminatingListenerToAPlainHttpBackend() throws Exception {
         TestCertificates certs = TestCertificates.create(dir, "fwd");

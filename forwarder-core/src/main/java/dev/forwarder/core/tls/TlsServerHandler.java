@@ -1,6 +1,5 @@
 package dev.forwarder.core.tls;
 
-import dev.forwarder.core.BackendChooser;
 import dev.forwarder.core.ClientReadyEvent;
 import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.CloseRequestEvent;
@@ -19,10 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Behind the listener's {@code SslHandler}: fires the relay's {@link ClientReadyEvent} once the handshake is done
- * (with the pool the server name picked and what was negotiated, and the address a PROXY header gave, whose own
- * ready event it holds until then); ends the connection with {@code tls-handshake-failed} when the handshake fails
- * (an exception then goes no further); passes a received {@code close_notify} on as the client's FIN. One per
- * connection, on its event loop.
+ * (with the pool the server name or the ALPN protocol picked, what was negotiated, and the address a PROXY header
+ * gave, whose own ready event it holds until then); ends the connection with {@code tls-handshake-failed} when the
+ * handshake fails (an exception then goes no further); passes a received {@code close_notify} on as the client's
+ * FIN. One per connection, on its event loop.
  */
 final class TlsServerHandler extends ChannelDuplexHandler {
 
@@ -94,11 +93,11 @@ final class TlsServerHandler extends ChannelDuplexHandler {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         String protocol = ssl.engine().getSession().getProtocol();
         String alpn = ssl.applicationProtocol();
+        TlsTermination.Route route = termination.route(serverName, alpn);
         String tls = protocol + " sni=" + (serverName == null ? "-" : serverName) + " alpn=" + (alpn == null ? "-"
-                : alpn);
-        BackendChooser chooser = termination.chooserFor(serverName);
+                : alpn) + route.note;
         ctx.fireUserEventTriggered(new ClientReadyEvent(upstream == null ? null : upstream.client(),
-                upstream == null ? null : upstream.destination(), chooser, tls));
+                upstream == null ? null : upstream.destination(), route.chooser, tls));
     }
 
     private void failed(ChannelHandlerContext ctx, Throwable cause) {

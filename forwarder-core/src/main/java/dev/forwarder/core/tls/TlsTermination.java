@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -16,9 +17,11 @@ import java.util.Objects;
 /**
  * A listener's TLS termination: client-side handlers {@code tls} (Netty's {@link SniHandler}, which reads the
  * ClientHello's server name and becomes an {@code SslHandler}) and {@code tls-session} ({@link TlsServerHandler}),
- * in front of the relay. The backend is chosen only once the handshake is done, by the pool the server name maps to
- * ({@code tls.sni-pools}), else the listener's own; the relay learns protocol, server name and ALPN protocol for its
- * logs. Never splices: the bytes must pass the TLS engine. Immutable and shared by the listener's connections.
+ * in front of the relay. The backend is chosen only once the handshake is done, in the pool the server name maps to
+ * ({@code tls.sni-pools}), else the one the agreed ALPN protocol maps to ({@code tls.alpn-pools}), else the
+ * listener's own; the relay learns protocol, server name, ALPN protocol and the pool picked and why for its logs
+ * ({@code TLSv1.3 sni=- alpn=h2 pool=grpc pool_by=alpn}). Never splices: the bytes must pass the TLS engine.
+ * Immutable and shared by the listener's connections.
  */
 public final class TlsTermination implements ConnectionHandlers {
 
@@ -30,19 +33,26 @@ public final class TlsTermination implements ConnectionHandlers {
     static final int MAX_CLIENT_HELLO = 64 * 1024;
 
     private final SslContext context;
-    private final Map<String, BackendChooser> byServerName;
+    private final Route own;
+    private final Map<String, Route> byServerName;
+    private final Map<String, Route> byAlpn;
     private final long handshakeTimeoutMillis;
     private final String listener;
 
     /**
-     * @param byServerName the chooser for each server name (lower case, no trailing dot); a name not in it, or no
-     *     name, goes to the listener's chooser
+     * @param pool the name of the listener's own pool, whose chooser the relay already has
+     * @param byServerName the pool for each server name (lower case, no trailing dot); first choice
+     * @param byAlpn the pool for each ALPN protocol (as offered, case and all), for a connection whose server name
+     *     picked none; a protocol the context does not offer is never agreed, so never picks. Neither: the
+     *     listener's pool
      */
-    public TlsTermination(String listener, SslContext context, Map<String, ? extends BackendChooser> byServerName,
-            long handshakeTimeoutMillis) {
+    public TlsTermination(String listener, SslContext context, String pool, Map<String, TlsPool> byServerName,
+            Map<String, TlsPool> byAlpn, long handshakeTimeoutMillis) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.context = Objects.requireNonNull(context, "context");
-        this.byServerName = Map.copyOf(byServerName);
+        this.own = new Route(null, Objects.requireNonNull(pool, "pool"), "listener");
+        this.byServerName = routes(byServerName, "sni");
+        this.byAlpn = routes(byAlpn, "alpn");
         if (handshakeTimeoutMillis <= 0) {
             throw new IllegalArgumentException("handshakeTimeoutMillis: " + handshakeTimeoutMillis
                     + " (expected: > 0)");
@@ -69,12 +79,41 @@ public final class TlsTermination implements ConnectionHandlers {
         return listener;
     }
 
-    /** The chooser for {@code serverName}, or {@code null} for the listener's own. */
-    BackendChooser chooserFor(String serverName) {
-        if (serverName == null || byServerName.isEmpty()) {
-            return null;
+    /** Where a handshake that settled {@code serverName} and {@code alpn} (either {@code null}) goes. */
+    Route route(String serverName, String alpn) {
+        if (serverName != null && !byServerName.isEmpty()) {
+            Route route = byServerName.get(normalize(serverName));
+            if (route != null) {
+                return route;
+            }
         }
-        return byServerName.get(normalize(serverName));
+        if (alpn != null && !byAlpn.isEmpty()) {
+            Route route = byAlpn.get(alpn);
+            if (route != null) {
+                return route;
+            }
+        }
+        return own;
+    }
+
+    private static Map<String, Route> routes(Map<String, TlsPool> pools, String by) {
+        Map<String, Route> routes = new HashMap<>();
+        pools.forEach((key, pool) -> routes.put(key, new Route(pool.chooser(), pool.name(), by)));
+        return Map.copyOf(routes);
+    }
+
+    /**
+     * A pool choice: the chooser ({@code null} for the listener's own) and the words the connection's {@code tls}
+     * note ends with, made once here rather than per connection.
+     */
+    static final class Route {
+        final BackendChooser chooser;
+        final String note;
+
+        Route(BackendChooser chooser, String pool, String by) {
+            this.chooser = chooser;
+            this.note = " pool=" + pool + " pool_by=" + by;
+        }
     }
 
     /** A server name as {@code tls.sni-pools} keys it: lower case, without a trailing dot. */

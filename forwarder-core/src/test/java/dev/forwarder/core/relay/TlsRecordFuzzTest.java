@@ -57,7 +57,8 @@ class TlsRecordFuzzTest {
         try (BlockingServer backend = BlockingServer.echo();
              RelayFixture relay = new RelayFixture(Transport.AUTO, RelayFixture.settings(),
                      new FixedChooser(backend.address()), observer, ConnectPolicy.ofTries(1),
-                     new dev.forwarder.core.tls.TlsTermination("test", tls.server, java.util.Map.of(), 1_000))) {
+                     new dev.forwarder.core.tls.TlsTermination("test", tls.server, "test", java.util.Map.of(),
+                             java.util.Map.of(), 1_000))) {
             for (int i = 0; i < tries; i++) {
                 send(relay, hostile(random, hello), random.nextInt(10) > 0);
                 if (i % 50 == 49) {
