@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Two forwarder jars side by side (say the main an issue was filed against and today's), both warm, the same
 # load alternating between them round after round, so that the machine's drift falls on both alike:
-#   JAR_A=old.jar JAR_B=new.jar bash bench/ab.sh [http-close|http-ka]      (default http-close)
+#   JAR_A=old.jar JAR_B=new.jar bash bench/ab.sh [WORKLOAD]      (default http-close)
+# WORKLOAD: one of bench/run.sh's: iperf1, iperf4 (iperf3, 1 and 4 streams, work = bytes), http-ka, http-close
+# (wrk, 100 B), http-1m (wrk, 1 MiB bodies; work = requests), rr (forwarder loadtest, 50 connections, 100 B).
 # Environment: ROUNDS (default 8), SECS (seconds per run, default 4), WARM (seconds of load on each before the
 # first round, default 8), CONNECTION_LOG (both forwarders' connection log level, default WARN: off),
 # PROFILE=1 (also samples both with async-profiler over the rounds and splits their CPU per connection as
-# bench/cpu-profile.sh does). Each jar runs one listener and one pool in front of the same nginx, with a config
-# both old and new jars read (no admin, capture or transport key: a jar with an admin port opens it on its
+# bench/cpu-profile.sh does). Each jar runs one listener and one pool per backend (the same iperf3, nginx and
+# echo-server for both), with a config both old and new jars read (no admin, capture or transport key: a jar with an admin port opens it on its
 # default, 127.0.0.1:9901, which costs nothing per connection). Prints per round each side's requests and CPU
-# per request (user + system of its process, from /proc), then the medians and the per-round ratio B/A.
+# per unit of work (user + system of its process, from /proc), then the medians and the per-round ratio B/A.
 set -euo pipefail
 
 WORKLOAD=${1:-http-close}
@@ -25,6 +27,7 @@ source "$LIB/tools.sh"
 source "$LIB/backends.sh"
 command -v wrk >/dev/null || install_debian wrk
 command -v nginx >/dev/null || install_debian nginx-light
+command -v iperf3 >/dev/null || install_debian iperf3
 
 WORK=$(mktemp -d /tmp/forwarder-ab.XXXXXX)
 chmod 755 "$WORK"
@@ -34,18 +37,18 @@ cp "$JAR_A" "$WORK/a.jar"
 cp "$JAR_B" "$WORK/b.jar"
 JAR=$WORK/a.jar
 
+case $WORKLOAD in
+    iperf1|iperf4) BACKEND=IPERF ;; http-ka|http-close|http-1m) BACKEND=HTTP ;; rr) BACKEND=ECHO ;;
+    *) die "unknown workload $WORKLOAD (expected: iperf1, iperf4, http-ka, http-close, http-1m or rr)" ;;
+esac
 pick_ports IPERF HTTP ECHO A B
-mkdir -p "$WORK/www" "$WORK/tmp"
-head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
-chmod -R a+rX "$WORK/www"
-write_nginx_http_conf "$WORK/nginx-http.conf" "$WORK"
-start nginx-http nginx -e "$WORK/nginx-http-error.log" -p "$WORK" -c "$WORK/nginx-http.conf"
+start_backends
 for side in a b; do
     port=$P_A; [[ $side == b ]] && port=$P_B
     cat >"$WORK/$side.conf" <<CONF
 forwarder {
-  listeners.http { bind = "127.0.0.1:$port", pool = http }
-  pools.http.backends = [ "127.0.0.1:${P_HTTP}" ]
+  listeners.l { bind = "127.0.0.1:$port", pool = p }
+  pools.p.backends = [ "127.0.0.1:$(eval "echo \$P_$BACKEND")" ]
 }
 CONF
     # shellcheck disable=SC2086
@@ -54,17 +57,29 @@ CONF
 done
 PA=$PID_fwd_a
 PB=$PID_fwd_b
-wait_port nginx-http "$P_HTTP"; wait_port fwd-a "$P_A"; wait_port fwd-b "$P_B"
+wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
+wait_port fwd-a "$P_A"; wait_port fwd-b "$P_B"
 
-load() { # PORT SECONDS
+load() { # PORT SECONDS: the load bench/run.sh puts on it
     case $WORKLOAD in
+        iperf1) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J ;;
+        iperf4) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -P 4 -J ;;
         http-close) wrk -t2 -c50 -d"${2}s" -H 'Connection: close' "http://127.0.0.1:$1/100b" ;;
         http-ka) wrk -t2 -c50 -d"${2}s" "http://127.0.0.1:$1/100b" ;;
-        *) die "unknown workload $WORKLOAD (expected: http-close or http-ka)" ;;
+        http-1m) wrk -t2 -c10 -d"${2}s" "http://127.0.0.1:$1/1m" ;;
+        rr) java -jar "$WORK/b.jar" loadtest --target "127.0.0.1:$1" --mode rr --connections 50 --size 100B \
+            --duration "${2}s" --json --quiet ;;
     esac
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-requests() { grep -E '^ +[0-9]+ requests in' "$1" | awk '{print $1}'; }
+# The work a load did: requests (wrk, loadtest) or bytes the server received (iperf3).
+requests() {
+    case $WORKLOAD in
+        iperf*) python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$1" ;;
+        rr) python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["requests"]))' "$1" ;;
+        *) grep -E '^ +[0-9]+ requests in' "$1" | awk '{print $1}' ;;
+    esac
+}
 
 log "warm-up: ${WARM} s on each"
 load "$P_A" "$WARM" >/dev/null
@@ -97,21 +112,26 @@ if [[ -n $AP ]]; then
 fi
 echo "$WORKLOAD, A = $JAR_A, B = $JAR_B; $ROUNDS rounds of ${SECS} s each, alternating; load after:" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$WORK/ab.tsv" "$TICK" "$SECS" <<'PY'
+python3 - "$WORK/ab.tsv" "$TICK" "$SECS" "$WORKLOAD" <<'PY'
 import statistics
 import sys
 rows = [line.split() for line in open(sys.argv[1])]
-tick, secs = int(sys.argv[2]), float(sys.argv[3])
-for side, rnd, req, ticks in rows:
-    print(f"  round {rnd} {side.upper()}: {int(req) / secs:8,.0f} req/s, {1e6 * int(ticks) / tick / int(req):6.1f} us CPU/req")
-per = {s: [(int(r), 1e6 * int(t) / tick / int(r)) for side, _, r, t in rows if side == s] for s in "ab"}
+tick, secs, workload = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+# iperf: work in bytes, shown as Gbit/s and CPU us per MiB; the others: requests, req/s and CPU us per request.
+scale, rate_unit, cpu_unit = (8e-9, "Gbit/s", "us CPU/MiB") if workload.startswith("iperf") else (1, "req/s", "us CPU/req")
+per_unit = (1 << 20) if workload.startswith("iperf") else 1
+def cpu_of(work, ticks):
+    return 1e6 * int(ticks) / tick / (int(work) / per_unit)
+for side, rnd, work, ticks in rows:
+    print(f"  round {rnd} {side.upper()}: {int(work) * scale / secs:10,.1f} {rate_unit}, {cpu_of(work, ticks):7.1f} {cpu_unit}")
+per = {s: [(int(w), cpu_of(w, t)) for side, _, w, t in rows if side == s] for s in "ab"}
 for s in "ab":
-    print(f"{s.upper()}: median {statistics.median(r for r, _ in per[s]) / secs:,.0f} req/s,"
-          f" median {statistics.median(c for _, c in per[s]):.1f} us CPU/req")
-req = [b[0] / a[0] for a, b in zip(per["a"], per["b"])]
+    print(f"{s.upper()}: median {statistics.median(w for w, _ in per[s]) * scale / secs:,.1f} {rate_unit},"
+          f" median {statistics.median(c for _, c in per[s]):.1f} {cpu_unit}")
+work = [b[0] / a[0] for a, b in zip(per["a"], per["b"])]
 cpu = [b[1] / a[1] for a, b in zip(per["a"], per["b"])]
-print(f"B/A req/s per round {[round(x, 2) for x in req]}, median {statistics.median(req):.3f}")
-print(f"B/A CPU/req per round {[round(x, 2) for x in cpu]}, median {statistics.median(cpu):.3f}")
+print(f"B/A {rate_unit} per round {[round(x, 2) for x in work]}, median {statistics.median(work):.3f}")
+print(f"B/A {cpu_unit} per round {[round(x, 2) for x in cpu]}, median {statistics.median(cpu):.3f}")
 PY
 if [[ -n $AP ]]; then
     python3 "$LIB/cpu_split.py" "A=$WORK/a.collapsed:$(awk '$1=="a"{s+=$3} END{print s}' "$WORK/ab.tsv")" \

@@ -3,6 +3,7 @@
 # same backends:
 #   bash bench/run.sh            # ROUNDS=3 rounds of 5 s runs, about 10 minutes
 #   QUICK=1 bash bench/run.sh    # 2 rounds of 2 s runs, about 3 minutes
+# Before the warm-up and the rounds, one cold run: Connection: close through forwarder (just started) and HAProxy.
 # Environment: ROUNDS, SECS (seconds per run), WORKLOADS (a subset of: iperf1 iperf4 http-ka http-close
 # http-1m rr), JAR (default forwarder-app/target/forwarder.jar, built if missing),
 # FWD_JAVA_OPTS (extra JVM flags for the forwarder under test), BENCH_KEEP=1 (keep the work directory),
@@ -123,10 +124,10 @@ cpu_of() { # TARGET
         | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); u += $12; s += $13 } END { printf "%.2f %.2f\n", u / hz, s / hz }'
 }
 
-measure() { # ROUND WORKLOAD TARGET
-    local out="$WORK/out-$1-$2-$3.txt" kind metrics cpu0 cpu1
+measure() { # ROUND WORKLOAD TARGET (WORKLOAD-cold: WORKLOAD, recorded apart)
+    local out="$WORK/out-$1-$2-$3.txt" kind metrics cpu0 cpu1 tool=${2%-cold}
     cpu0=$(cpu_of "$3")
-    kind=$(run_tool "$2" "$(port_of "$3" "$(service_of "$2")")" "$SECS" "$out")
+    kind=$(run_tool "$tool" "$(port_of "$3" "$(service_of "$tool")")" "$SECS" "$out")
     cpu1=$(cpu_of "$3")
     if metrics=$(python3 "$LIB/parse.py" "$kind" "$out"); then
         if [[ $3 != direct ]]; then
@@ -175,8 +176,13 @@ main() {
         echo "load before: $(load)"
     } >"$WORK/header.txt"
     cat "$WORK/header.txt" >&2
-    warm_up
     : >"$RAW"
+    # Cold: the first SECS seconds of new connections after start, before any warm-up, forwarder's JIT still
+    # compiling; HAProxy beside it at the same moment.
+    log "cold (load $(load)): Connection: close, the first ${SECS} s after start"
+    measure 1 http-close-cold forwarder
+    measure 1 http-close-cold haproxy
+    warm_up
     for ((round = 1; round <= ROUNDS; round++)); do
         log "round $round/$ROUNDS (load $(load))"
         echo "load at round $round: $(load)" >>"$WORK/header.txt"

@@ -109,9 +109,10 @@ handshakes() { # PORT
 
 # Bulk: one TLS connection fetching the 64 MiB file FETCHES times; the median transfer in MB/s.
 bulk() { # PORT
-    local urls=() i
-    for ((i = 0; i < FETCHES; i++)); do urls+=("https://localhost:$1/64m"); done
-    curl -s --cacert "$WORK/certs/ca.pem" -o /dev/null -w '%{speed_download}\n' "${urls[@]}" \
+    local args=() i
+    # One -o per URL: curl writes the body of a URL without its own -o to stdout.
+    for ((i = 0; i < FETCHES; i++)); do args+=(-o /dev/null "https://localhost:$1/64m"); done
+    curl -s --cacert "$WORK/certs/ca.pem" -w '%{speed_download}\n' "${args[@]}" \
         | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", v[int((NR + 1) / 2)] / 1e6 }'
 }
 

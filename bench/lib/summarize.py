@@ -33,6 +33,8 @@ ROWS = [
     ("http-close", "p99_ms", "  p99", "ms", None, False),
     ("http-close", "cpu_per_unit", "  proxy CPU per request", "us", None, False),
     ("http-close", "sys_per_unit", "    of it in the kernel", "us", None, False),
+    ("http-close-cold", "rps", "  cold: first run after start", "req/s", None, True),
+    ("http-close-cold", "cpu_per_unit", "    proxy CPU per request", "us", None, False),
     ("http-1m", "mibps", "wrk 1 MiB bodies", "MiB/s", 1.15, True),
     ("http-1m", "cpu_per_unit", "  proxy CPU per GiB", "s", None, False),
     ("rr", "rps", "loadtest rr 100 B, 50 conns", "req/s", None, True),
@@ -46,6 +48,7 @@ WORK = {
     "iperf4": ("gbps", lambda v, secs: v * secs / 8),
     "http-ka": ("rps", lambda v, secs: v * secs / 1e6),          # millions of requests: CPU s / 1e6 req = us/req
     "http-close": ("rps", lambda v, secs: v * secs / 1e6),
+    "http-close-cold": ("rps", lambda v, secs: v * secs / 1e6),
     "rr": ("rps", lambda v, secs: v * secs / 1e6),
     "http-1m": ("mibps", lambda v, secs: v * secs / 1024),       # GiB
 }

@@ -6,127 +6,117 @@ import dev.forwarder.core.proxy.ProxyProtocol;
 import dev.forwarder.core.testing.BlockingServer;
 import dev.forwarder.core.testing.LeakDetectionExtension;
 import dev.forwarder.core.testing.RecordingObserver;
-import org.junit.jupiter.api.Test;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Hostile PROXY headers against one listener with {@code accept-proxy = any}: random bytes, valid headers cut
- * short, oversized v2 lengths, v2 headers with random version/command/family bytes, v1 lines with random fields,
- * each with or without a FIN. Whatever comes, the connection ends with one of the expected reasons (never
- * {@code error}, which an escaped exception would give), nothing leaks (the paranoid detector), and the listener
- * keeps relaying a good header throughout. Seeded: {@code -Dfuzz.seed=N} replays a run, {@code -Dfuzz.tries=N}
- * runs longer.
+ * A jqwik property: hostile PROXY headers against one listener with {@code accept-proxy = any}. The generators
+ * make random bytes, valid v1 and v2 headers cut short, v2 headers claiming more than the 2 KiB of TLVs allowed (up
+ * to 64 KiB), v2 headers with random version/command/family/length bytes and v1 lines with random fields, each sent
+ * with or without a FIN. Whatever comes, that connection ends with one of the expected reasons (never {@code error},
+ * which an escaped exception would give), the listener still relays a good header afterwards, and when the
+ * property is done nothing has leaked (the paranoid detector). jqwik prints the seed of a failing run and shrinks it
+ * to a small header; {@code target/jqwik-database} replays it first on the next run.
  */
 class ProxyHeaderFuzzTest {
 
-    private static final Set<CloseReason> EXPECTED = EnumSet.of(CloseReason.PROXY_HEADER_INVALID,
+    static final Set<CloseReason> EXPECTED = EnumSet.of(CloseReason.PROXY_HEADER_INVALID,
             CloseReason.PROXY_HEADER_TIMEOUT, CloseReason.CLIENT_CLOSED, CloseReason.BACKEND_CLOSED,
             CloseReason.CLIENT_RESET);
     private static final String V1_CHARS = "0123456789abcdef.:%- ";
 
-    @Test
-    void noHeaderBreaksTheListener() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        int tries = Integer.getInteger("fuzz.tries", 300);
-        Random random = new Random(seed);
+    private BlockingServer backend;
+    private RelayFixture relay;
+    private final RecordingObserver observer = new RecordingObserver();
+    private int connections;
+
+    @BeforeProperty
+    void start() throws IOException {
         LeakDetectionExtension.collectLeaks();
-        RecordingObserver observer = new RecordingObserver();
-        int connections = 0;
-        try (BlockingServer backend = BlockingServer.echo();
-             RelayFixture relay = new RelayFixture(Transport.AUTO, RelayFixture.settings()
-                     .withAcceptProxy(ProxyProtocol.ANY, Duration.ofMillis(100)),
-                     new ProxyProtocolTest.Recording(backend.address(), null), observer, 1)) {
-            for (int i = 0; i < tries; i++) {
-                send(relay, hostile(random), random.nextInt(10) > 0);
-                connections++;
-                if (i % 50 == 49) {
-                    assertThat(servesAGoodHeader(relay)).as("seed %d, try %d", seed, i).isTrue();
-                    connections++;
-                }
-            }
-            int expected = connections;
-            await().atMost(Duration.ofSeconds(10)).until(() -> observer.closed.size() == expected);
-            assertThat(observer.closed).as("seed %d", seed).allSatisfy(c -> assertThat(c.reason()).isIn(EXPECTED));
-        }
-        assertThat(LeakDetectionExtension.collectLeaks()).as("seed %d", seed).isEmpty();
+        backend = BlockingServer.echo();
+        relay = new RelayFixture(Transport.AUTO, RelayFixture.settings()
+                .withAcceptProxy(ProxyProtocol.ANY, Duration.ofMillis(100)),
+                new ProxyProtocolTest.Recording(backend.address(), null), observer, 1);
     }
 
-    private static void send(RelayFixture relay, byte[] bytes, boolean fin) throws IOException {
-        try (Socket socket = relay.connect()) {
-            socket.setSoTimeout(5_000);
-            try {
-                socket.getOutputStream().write(bytes);
-                if (fin) {
-                    socket.shutdownOutput();
-                }
-                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException reset) {
-                // The relay may reset it, or close before all was written: either ends it.
-            }
+    @AfterProperty
+    void stop() throws Exception {
+        relay.close();
+        backend.close();
+        assertThat(LeakDetectionExtension.collectLeaks()).as("Netty buffer leaks after %d connections", connections)
+                .isEmpty();
+    }
+
+    @Property(tries = 300)
+    void noHeaderBreaksTheListener(@ForAll("hostileHeaders") byte[] header, @ForAll("mostlyWithFin") boolean fin)
+            throws IOException {
+        int before = observer.closed.size();
+        Hostile.send(relay.connect(), header, fin);
+        connections++;
+        assertThat(Hostile.closedSince(observer, before)).allSatisfy(c -> assertThat(c.reason()).isIn(EXPECTED));
+        if (connections % 25 == 0) {
+            before = observer.closed.size();
+            assertThat(servesAGoodHeader()).as("a good header after %d hostile ones", connections).isTrue();
+            Hostile.closedSince(observer, before);
         }
     }
 
-    private static boolean servesAGoodHeader(RelayFixture relay) throws IOException {
-        try (Socket socket = relay.connect()) {
+    private boolean servesAGoodHeader() throws IOException {
+        try (var socket = relay.connect()) {
             socket.getOutputStream().write(ProxyProtocolTest.concat(ProxyProtocolTest.V2, "ok"));
             socket.shutdownOutput();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).equals("ok");
         }
     }
 
-    private static byte[] hostile(Random random) {
-        switch (random.nextInt(5)) {
-            case 0 -> {
-                byte[] bytes = new byte[random.nextInt(301)];
-                random.nextBytes(bytes);
-                return bytes;
-            }
-            case 1 -> {
-                byte[] header = random.nextBoolean() ? ProxyProtocolTest.V1 : ProxyProtocolTest.V2;
-                return Arrays.copyOf(header, random.nextInt(header.length));
-            }
-            case 2 -> {
-                // A v2 header claiming more than the 2 KiB of TLVs allowed, up to 64 KiB.
-                int length = 216 + 2049 + random.nextInt(65535 - 216 - 2049 + 1);
-                byte[] v2 = Arrays.copyOf(ProxyProtocolTest.V2, 16 + random.nextInt(512));
-                v2[14] = (byte) (length >>> 8);
-                v2[15] = (byte) length;
-                return v2;
-            }
-            case 3 -> {
-                byte[] v2 = ProxyProtocolTest.V2.clone();
-                for (int i = 12; i < 16; i++) {
-                    v2[i] = (byte) random.nextInt(256);
-                }
-                return v2;
-            }
-            default -> {
-                String[] protocols = {"TCP4", "TCP6", "UNKNOWN", "UDP4", "tcp4", ""};
-                String line = "PROXY " + protocols[random.nextInt(protocols.length)] + " " + text(random, V1_CHARS, 45)
-                        + " " + text(random, "0123456789.:", 45) + " " + text(random, "0123456789", 7) + " "
-                        + text(random, "0123456789-", 7) + "\r\npayload";
-                return line.getBytes(StandardCharsets.US_ASCII);
-            }
-        }
+    @Provide
+    Arbitrary<Boolean> mostlyWithFin() {
+        return Hostile.mostlyTrue();
     }
 
-    private static String text(Random random, String chars, int max) {
-        StringBuilder out = new StringBuilder();
-        for (int i = random.nextInt(max + 1); i > 0; i--) {
-            out.append(chars.charAt(random.nextInt(chars.length())));
-        }
-        return out.toString();
+    @Provide
+    Arbitrary<byte[]> hostileHeaders() {
+        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+        Arbitrary<byte[]> cutShort = Arbitraries.of(ProxyProtocolTest.V1, ProxyProtocolTest.V2)
+                .flatMap(header -> Arbitraries.integers().between(0, header.length - 1)
+                        .map(length -> Arrays.copyOf(header, length)));
+        Arbitrary<byte[]> oversized = Combinators.combine(
+                Arbitraries.integers().between(216 + 2049, 65535), Arbitraries.integers().between(16, 527))
+                .as((claimed, sent) -> {
+                    byte[] v2 = Arrays.copyOf(ProxyProtocolTest.V2, sent);
+                    v2[14] = (byte) (claimed >>> 8);
+                    v2[15] = (byte) (int) claimed;
+                    return v2;
+                });
+        Arbitrary<byte[]> randomFields = Arbitraries.bytes().array(byte[].class).ofSize(4).map(fields -> {
+            byte[] v2 = ProxyProtocolTest.V2.clone();
+            System.arraycopy(fields, 0, v2, 12, 4);
+            return v2;
+        });
+        Arbitrary<byte[]> v1Lines = Combinators.combine(
+                Arbitraries.of("TCP4", "TCP6", "UNKNOWN", "UDP4", "tcp4", ""),
+                Arbitraries.strings().withChars(V1_CHARS).ofMaxLength(45),
+                Arbitraries.strings().withChars("0123456789.:").ofMaxLength(45),
+                Arbitraries.strings().numeric().ofMaxLength(7),
+                Arbitraries.strings().withChars("0123456789-").ofMaxLength(7))
+                .as((protocol, source, destination, sourcePort, destinationPort) -> ("PROXY " + protocol + " "
+                        + source + " " + destination + " " + sourcePort + " " + destinationPort + "\r\npayload")
+                        .getBytes(StandardCharsets.US_ASCII));
+        return Arbitraries.oneOf(random, cutShort, oversized, randomFields, v1Lines);
     }
 }

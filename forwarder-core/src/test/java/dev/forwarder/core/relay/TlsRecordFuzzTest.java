@@ -7,143 +7,187 @@ import dev.forwarder.core.testing.BlockingServer;
 import dev.forwarder.core.testing.FixedChooser;
 import dev.forwarder.core.testing.LeakDetectionExtension;
 import dev.forwarder.core.testing.RecordingObserver;
+import dev.forwarder.core.tls.TlsTermination;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterProperty;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.Random;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Hostile TLS records against a terminating listener, on both engines: random bytes, a real ClientHello cut short,
- * records claiming up to 64 KiB (beyond TLS's 16 KiB + 2 KiB), a ClientHello with random bytes flipped, random
- * content types and versions, a good ClientHello followed by garbage, each with or without a FIN. Whatever comes,
- * the connection ends with one of the expected reasons (never {@code error}, which an escaped exception would give),
- * no backend is connected for it, nothing leaks (the paranoid detector), and a good handshake still works
- * throughout. Seeded: {@code -Dfuzz.seed=N} replays a run, {@code -Dfuzz.tries=N} runs longer.
+ * A jqwik property, once per engine: hostile TLS records against a terminating listener. The generators make random
+ * bytes, a real ClientHello cut short, handshake records claiming up to 64 KiB (beyond TLS's 16 KiB + 2 KiB) with
+ * some of it sent, a ClientHello with bits flipped, records of random content type and version, and a good
+ * ClientHello followed by garbage, each sent with or without a FIN. Whatever comes, that connection ends with one of
+ * the expected reasons (never {@code error}, which an escaped exception would give) or, when the bytes made it
+ * through a handshake, at least reaches no backend without one; a good handshake still works afterwards; only the
+ * good handshakes reach the backend; and when the property is done nothing has leaked (the paranoid detector).
  */
 class TlsRecordFuzzTest {
 
     private static final Set<CloseReason> EXPECTED = EnumSet.of(CloseReason.TLS_HANDSHAKE_FAILED,
             CloseReason.CLIENT_RESET);
+    /** A real ClientHello (TLS 1.3 and 1.2 offered); what a client trusts does not show in it. */
+    private static final byte[] HELLO = clientHello();
 
-    @TempDir
-    Path dir;
+    private Path dir;
+    private TlsFixture tls;
+    private BlockingServer backend;
+    private RelayFixture relay;
+    private final RecordingObserver observer = new RecordingObserver();
+    private int hostile;
+    private int good;
 
-    @ParameterizedTest
-    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
-    void noRecordBreaksTheListener(SslProvider provider) throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        int tries = Integer.getInteger("fuzz.tries", 150);
-        Random random = new Random(seed);
-        TlsFixture tls = new TlsFixture(dir, provider);
-        byte[] hello = tls.clientHello();
+    @Property(tries = 150)
+    void noRecordBreaksTheOpenSslListener(@ForAll("hostileRecords") byte[] records,
+            @ForAll("mostlyWithFin") boolean fin) throws Exception {
+        tryOn(SslProvider.OPENSSL, records, fin);
+    }
+
+    @Property(tries = 150)
+    void noRecordBreaksTheJdkListener(@ForAll("hostileRecords") byte[] records,
+            @ForAll("mostlyWithFin") boolean fin) throws Exception {
+        tryOn(SslProvider.JDK, records, fin);
+    }
+
+    private void tryOn(SslProvider provider, byte[] records, boolean fin) throws Exception {
+        if (relay == null) {
+            start(provider);
+        }
+        int before = observer.closed.size();
+        Hostile.send(relay.connect(), records, fin);
+        hostile++;
+        assertThat(Hostile.closedSince(observer, before)).filteredOn(c -> c.bytesUp() == 0)
+                .allSatisfy(c -> assertThat(c.reason()).isIn(EXPECTED));
+        if (hostile % 25 == 0) {
+            before = observer.closed.size();
+            assertThat(servesAGoodHandshake()).as("a good handshake after %d hostile clients", hostile).isTrue();
+            good++;
+            Hostile.closedSince(observer, before);
+        }
+        assertThat(observer.tries).as("only the good handshakes reach the backend").hasSize(good);
+    }
+
+    private void start(SslProvider provider) throws IOException {
         LeakDetectionExtension.collectLeaks();
-        RecordingObserver observer = new RecordingObserver();
-        int good = 0;
-        try (BlockingServer backend = BlockingServer.echo();
-             RelayFixture relay = new RelayFixture(Transport.AUTO, RelayFixture.settings(),
-                     new FixedChooser(backend.address()), observer, ConnectPolicy.ofTries(1),
-                     new dev.forwarder.core.tls.TlsTermination("test", tls.server, "test", java.util.Map.of(),
-                             java.util.Map.of(), 1_000))) {
-            for (int i = 0; i < tries; i++) {
-                send(relay, hostile(random, hello), random.nextInt(10) > 0);
-                if (i % 50 == 49) {
-                    assertThat(servesAGoodHandshake(tls, relay)).as("seed %d, try %d", seed, i).isTrue();
-                    good++;
-                }
-            }
-            int expected = tries + good;
-            await().atMost(Duration.ofSeconds(20)).until(() -> observer.closed.size() == expected);
-            assertThat(observer.closed).as("seed %d", seed).filteredOn(c -> c.bytesUp() == 0)
-                    .allSatisfy(c -> assertThat(c.reason()).isIn(EXPECTED));
-            assertThat(observer.tries).as("only the good handshakes reach the backend").hasSize(good);
-            assertThat(backend.accepted()).isEqualTo(good);
-        }
-        assertThat(LeakDetectionExtension.collectLeaks()).as("seed %d", seed).isEmpty();
+        dir = Files.createTempDirectory("tls-fuzz");
+        tls = new TlsFixture(dir, provider);
+        backend = BlockingServer.echo();
+        relay = new RelayFixture(Transport.AUTO, RelayFixture.settings(), new FixedChooser(backend.address()),
+                observer, ConnectPolicy.ofTries(1),
+                new TlsTermination("test", tls.server, "test", Map.of(), Map.of(), 1_000));
     }
 
-    private static void send(RelayFixture relay, byte[] bytes, boolean fin) throws IOException {
-        try (Socket socket = relay.connect()) {
-            socket.setSoTimeout(5_000);
-            try {
-                socket.getOutputStream().write(bytes);
-                if (fin) {
-                    socket.shutdownOutput();
-                }
-                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException reset) {
-                // The listener may reset it, or close before all was written: either ends it.
-            }
+    @AfterProperty
+    void stop() throws Exception {
+        if (relay == null) {
+            return;
         }
+        relay.close();
+        backend.close();
+        assertThat(backend.accepted()).isEqualTo(good);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        assertThat(LeakDetectionExtension.collectLeaks()).as("Netty buffer leaks after %d connections",
+                observer.closed.size()).isEmpty();
     }
 
-    private static boolean servesAGoodHandshake(TlsFixture tls, RelayFixture relay) throws IOException {
+    private boolean servesAGoodHandshake() throws IOException {
         try (SSLSocket client = tls.connect(relay.listener.localAddress())) {
             client.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII));
             return new String(client.getInputStream().readNBytes(2), StandardCharsets.US_ASCII).equals("ok");
         }
     }
 
-    private static byte[] hostile(Random random, byte[] hello) {
-        switch (random.nextInt(6)) {
-            case 0 -> {
-                byte[] bytes = new byte[1 + random.nextInt(600)];
-                random.nextBytes(bytes);
-                return bytes;
-            }
-            case 1 -> {
-                return Arrays.copyOf(hello, random.nextInt(hello.length));
-            }
-            case 2 -> {
-                // A handshake record claiming more than a record may hold, up to 64 KiB, with some of it sent.
-                int length = 16384 + 2048 + 1 + random.nextInt(65535 - 16384 - 2048);
-                byte[] record = new byte[5 + random.nextInt(4096)];
-                random.nextBytes(record);
-                record[0] = 22;
-                record[1] = 3;
-                record[2] = (byte) random.nextInt(5);
-                record[3] = (byte) (length >>> 8);
-                record[4] = (byte) length;
-                return record;
-            }
-            case 3 -> {
-                byte[] flipped = hello.clone();
-                for (int n = 1 + random.nextInt(8); n > 0; n--) {
-                    flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
-                }
-                return flipped;
-            }
-            case 4 -> {
-                byte[] record = new byte[5 + random.nextInt(300)];
-                random.nextBytes(record);
-                record[0] = (byte) (20 + random.nextInt(5));
-                record[1] = (byte) random.nextInt(4);
-                int length = record.length - 5;
-                record[3] = (byte) (length >>> 8);
-                record[4] = (byte) length;
-                return record;
-            }
-            default -> {
-                byte[] garbage = new byte[1 + random.nextInt(300)];
-                random.nextBytes(garbage);
-                byte[] both = Arrays.copyOf(hello, hello.length + garbage.length);
-                System.arraycopy(garbage, 0, both, hello.length, garbage.length);
-                return both;
-            }
+    @Provide
+    Arbitrary<Boolean> mostlyWithFin() {
+        return Hostile.mostlyTrue();
+    }
+
+    @Provide
+    Arbitrary<byte[]> hostileRecords() {
+        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(600);
+        Arbitrary<byte[]> cutShort = Arbitraries.integers().between(0, HELLO.length - 1)
+                .map(length -> Arrays.copyOf(HELLO, length));
+        Arbitrary<byte[]> oversized = Combinators.combine(
+                Arbitraries.integers().between(16384 + 2048 + 1, 65535), Arbitraries.integers().between(0, 4),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(4096))
+                .as((claimed, minor, body) -> {
+                    byte[] record = new byte[5 + body.length];
+                    record[0] = 22;
+                    record[1] = 3;
+                    record[2] = (byte) (int) minor;
+                    record[3] = (byte) (claimed >>> 8);
+                    record[4] = (byte) (int) claimed;
+                    System.arraycopy(body, 0, record, 5, body.length);
+                    return record;
+                });
+        Arbitrary<byte[]> flipped = Combinators.combine(Arbitraries.integers().between(0, HELLO.length - 1),
+                Arbitraries.integers().between(0, 7)).as((at, bit) -> new int[] {at, bit}).list()
+                .ofMinSize(1).ofMaxSize(8)
+                .map(flips -> {
+                    byte[] hello = HELLO.clone();
+                    flips.forEach(flip -> hello[flip[0]] ^= (byte) (1 << flip[1]));
+                    return hello;
+                });
+        Arbitrary<byte[]> anyType = Combinators.combine(Arbitraries.integers().between(20, 24),
+                Arbitraries.integers().between(0, 3), Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
+                .as((type, major, body) -> {
+                    byte[] record = new byte[5 + body.length];
+                    record[0] = (byte) (int) type;
+                    record[1] = (byte) (int) major;
+                    record[2] = body.length > 0 ? body[0] : 0;
+                    record[3] = (byte) (body.length >>> 8);
+                    record[4] = (byte) body.length;
+                    System.arraycopy(body, 0, record, 5, body.length);
+                    return record;
+                });
+        Arbitrary<byte[]> helloThenGarbage = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300)
+                .map(garbage -> {
+                    byte[] both = Arrays.copyOf(HELLO, HELLO.length + garbage.length);
+                    System.arraycopy(garbage, 0, both, HELLO.length, garbage.length);
+                    return both;
+                });
+        return Arbitraries.oneOf(random, cutShort, oversized, flipped, anyType, helloThenGarbage);
+    }
+
+    private static byte[] clientHello() {
+        try {
+            SSLEngine engine = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE).protocols("TLSv1.3", "TLSv1.2").build()
+                    .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.beginHandshake();
+            engine.wrap(ByteBuffer.allocate(0), out);
+            engine.closeOutbound();
+            return Arrays.copyOf(out.array(), out.position());
+        } catch (SSLException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
