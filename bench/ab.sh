@@ -25,6 +25,7 @@ source "$LIB/configs.sh"
 source "$LIB/proc.sh"
 source "$LIB/tools.sh"
 source "$LIB/backends.sh"
+source "$LIB/workloads.sh"
 command -v wrk >/dev/null || install_debian wrk
 command -v nginx >/dev/null || install_debian nginx-light
 command -v iperf3 >/dev/null || install_debian iperf3
@@ -60,16 +61,8 @@ PB=$PID_fwd_b
 wait_port iperf3 "$P_IPERF"; wait_port nginx-http "$P_HTTP"; wait_port echo "$P_ECHO"
 wait_port fwd-a "$P_A"; wait_port fwd-b "$P_B"
 
-load() { # PORT SECONDS: the load bench/run.sh puts on it
-    case $WORKLOAD in
-        iperf1) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J ;;
-        iperf4) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -P 4 -J ;;
-        http-close) wrk -t2 -c50 -d"${2}s" -H 'Connection: close' "http://127.0.0.1:$1/100b" ;;
-        http-ka) wrk -t2 -c50 -d"${2}s" "http://127.0.0.1:$1/100b" ;;
-        http-1m) wrk -t2 -c10 -d"${2}s" "http://127.0.0.1:$1/1m" ;;
-        rr) java -jar "$WORK/b.jar" loadtest --target "127.0.0.1:$1" --mode rr --connections 50 --size 100B \
-            --duration "${2}s" --json --quiet ;;
-    esac
+load() { # PORT SECONDS [FILE]: the load bench/run.sh puts on it (bench/lib/workloads.sh), its output to FILE
+    run_tool "$WORKLOAD" "$1" "$2" "${3:-/dev/null}" >/dev/null
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # The work a load did: requests (wrk, loadtest) or bytes the server received (iperf3).
@@ -82,8 +75,8 @@ requests() {
 }
 
 log "warm-up: ${WARM} s on each"
-load "$P_A" "$WARM" >/dev/null
-load "$P_B" "$WARM" >/dev/null
+load "$P_A" "$WARM"
+load "$P_B" "$WARM"
 AP=""
 if [[ ${PROFILE:-0} == 1 ]]; then
     AP_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1.jar
@@ -101,7 +94,7 @@ for round in $(seq "$ROUNDS"); do
     for side in $order; do
         pid=$PA port=$P_A; [[ $side == b ]] && pid=$PB port=$P_B
         t0=$(cpu_ticks "$pid")
-        load "$port" "$SECS" >"$WORK/load"
+        load "$port" "$SECS" "$WORK/load"
         t1=$(cpu_ticks "$pid")
         echo "$side $round $(requests "$WORK/load") $((t1 - t0))"
     done

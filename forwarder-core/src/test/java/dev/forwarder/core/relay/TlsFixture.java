@@ -86,6 +86,11 @@ final class TlsFixture {
 
     /** The bytes of a real ClientHello (one TLS record or more), as a JDK client would send first. */
     byte[] clientHello() throws IOException {
+        return clientHello(client);
+    }
+
+    /** The first flight a client of {@code client} sends to localhost: its ClientHello record. */
+    static byte[] clientHello(SslContext client) throws IOException {
         SSLEngine engine = client.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
         try {
             ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());

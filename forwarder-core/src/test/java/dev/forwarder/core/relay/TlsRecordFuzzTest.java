@@ -8,7 +8,6 @@ import dev.forwarder.core.testing.FixedChooser;
 import dev.forwarder.core.testing.LeakDetectionExtension;
 import dev.forwarder.core.testing.RecordingObserver;
 import dev.forwarder.core.tls.TlsTermination;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -20,12 +19,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterProperty;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,15 +174,9 @@ class TlsRecordFuzzTest {
 
     private static byte[] clientHello() {
         try {
-            SSLEngine engine = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE).protocols("TLSv1.3", "TLSv1.2").build()
-                    .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
-            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            engine.beginHandshake();
-            engine.wrap(ByteBuffer.allocate(0), out);
-            engine.closeOutbound();
-            return Arrays.copyOf(out.array(), out.position());
-        } catch (SSLException e) {
+            return TlsFixture.clientHello(SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE).protocols("TLSv1.3", "TLSv1.2").build());
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
