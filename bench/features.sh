@@ -25,6 +25,7 @@ source "$LIB/configs.sh"
 source "$LIB/proc.sh"
 source "$LIB/tools.sh"
 source "$LIB/backends.sh"
+source "$LIB/workloads.sh"
 source "$LIB/features-configs.sh"
 
 QUICK=${QUICK:-0}
@@ -95,25 +96,10 @@ port_of() { # TARGET SERVICE(IPERF|HTTP|ECHO)
     case $1 in off) eval "echo \$P_OFF_$2" ;; on) eval "echo \$P_ON_$2" ;; esac
 }
 
-# Runs WORKLOAD against PORT for SECONDS, output to FILE; prints the parser's kind. As in bench/run.sh.
-# iperf3 runs one omitted second before its SECONDS, and loadtest one second of warm-up: load_seconds says so.
-run_tool() { # WORKLOAD PORT SECONDS FILE
-    local wl=$1 port=$2 secs=$3 out=$4 limit=$(($3 + 30))
-    case $wl in
-        iperf1) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -J >"$out" 2>&1 || true; echo iperf ;;
-        iperf4) timeout "$limit" iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -O 1 -P 4 -J >"$out" 2>&1 || true; echo iperf ;;
-        http-ka) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
-        http-close) timeout "$limit" wrk -t2 -c50 -d"${secs}s" --latency -H 'Connection: close' \
-            "http://127.0.0.1:$port/100b" >"$out" 2>&1 || true; echo wrk ;;
-        http-1m) timeout "$limit" wrk -t2 -c10 -d"${secs}s" --latency "http://127.0.0.1:$port/1m" >"$out" 2>&1 || true; echo wrk ;;
-        rr) timeout "$limit" java -jar "$JAR" loadtest --target "127.0.0.1:$port" --mode rr --connections 50 \
-            --size 100B --duration "${secs}s" --warmup 1s --json --quiet >"$out" 2>&1 || true; echo loadtest ;;
-    esac
-}
-
+# run_tool (bench/lib/workloads.sh): iperf3 runs one omitted second before its SECONDS, and loadtest one second of
+# warm-up: load_seconds says so.
 load_seconds() { case $1 in iperf* | rr) echo $(($2 + 1)) ;; *) echo "$2" ;; esac; } # WORKLOAD SECONDS
 
-service_of() { case $1 in iperf*) echo IPERF ;; http*) echo HTTP ;; rr) echo ECHO ;; esac; }
 
 cpu_ticks() { # PID: user + system clock ticks so far
     awk '{ print $14 + $15 }' "/proc/$1/stat"
