@@ -1,6 +1,7 @@
 package dev.forwarder.it.chaos;
 
 import dev.forwarder.app.Forwarder;
+import dev.forwarder.app.metrics.MetricNames;
 import dev.forwarder.balancer.MemberState;
 import dev.forwarder.balancer.PoolMember;
 import dev.forwarder.core.ConnectionSnapshot;
@@ -30,8 +31,10 @@ import static org.awaitility.Awaitility.await;
  * window and after it.
  *
  * <p>Asserted: no new connection that started after a fault was detected fails (one to the stopped backend is
- * retried on another, so none should fail at all, but for one the stopping backend had still accepted and then
- * reset with the container: counted, {@code stop_reset_by_dying_backend}); every stream on the paused and the untouched backend comes
+ * retried on another, so none of the stop phase may end unserved, {@code stop_unserved}: forwarder's count of
+ * connections closed with no backend to take them; a probe the stopping backend had still accepted and then reset or
+ * closed with the container is counted, {@code stop_reset_by_dying_backend} and {@code stop_failed_in_window}, not
+ * asserted: forwarder had connected it, and a connected backend that goes away cannot be retried); every stream on the paused and the untouched backend comes
  * back byte for byte; only streams on the stopped backend end early (its processes are gone). A new connection
  * picked for the paused backend before its detection hangs: those are counted, not asserted (a TCP forwarder
  * cannot know a connected backend will never answer).
@@ -100,12 +103,14 @@ class BackendFaultsIT {
                     PROBE_THREADS, PROBE_TIMEOUT_MILLIS)) {
                 probes.awaitProbesSince(System.nanoTime(), PROBES_PER_PHASE, PHASE);
 
+                long unservedBeforeStop = unserved(forwarder);
                 long stopAt = System.nanoTime();
                 Chaos.stop(ECHOES.get(0), 1);
                 long stopCall = System.nanoTime() - stopAt;
                 long stopDetected = detected(stopped, stopAt);
                 probes.awaitProbesSince(stopAt + stopDetected, PROBES_PER_PHASE, PHASE);
 
+                long stopUnserved = unserved(forwarder) - unservedBeforeStop;
                 long pauseAt = System.nanoTime();
                 Chaos.pause(ECHOES.get(1));
                 long pauseDetected = detected(paused, pauseAt);
@@ -128,14 +133,15 @@ class BackendFaultsIT {
                         // A probe already talking to the backend when it stopped is cut with it: counted, not a
                         // failed new connection.
                         .put("stop_cut_in_flight", failed(all, stopAt - inFlight, stopAt))
-                        // A reset in the window: the dying backend had accepted the connect (its listener was
-                        // still open while docker stop tore it down) and then went away with the probe's line; a
-                        // refused connect that forwarder failed to retry ends with a clean close (nothing relayed:
-                        // Aborts.resetWhereLost), never a reset. Counted, not a failed retry.
+                        // A reset or an empty echo in the window: the dying backend had accepted the connect (its
+                        // listener was still open while docker stop tore it down) and then went away with the
+                        // probe's line. Counted; whether a refused connect was retried is stop_unserved below.
                         .put("stop_reset_by_dying_backend", failed(all, stopAt, stopAt + stopDetected,
                                 BackendFaultsIT::isReset))
                         .put("stop_failed_in_window", failed(all, stopAt, stopAt + stopDetected,
                                 error -> !isReset(error)))
+                        // What a refused connect forwarder did not retry would end as: connect-failed or no-backend.
+                        .put("stop_unserved", stopUnserved)
                         .put("stop_failed_after_detection", failed(all, stopAt + stopDetected, pauseAt - inFlight))
                         .put("pause_detection_ms", Figures.ms(pauseDetected))
                         // From a probe timeout before the pause: a probe in flight when its backend froze hangs too.
@@ -167,7 +173,7 @@ class BackendFaultsIT {
             figures.done();
 
             assertThat(figures.get("failed_before_faults")).isEqualTo("0");
-            assertThat(figures.get("stop_failed_in_window")).as("a refused connect is retried").isEqualTo("0");
+            assertThat(figures.get("stop_unserved")).as("a refused connect is retried").isEqualTo("0");
             assertThat(figures.get("stop_failed_after_detection")).isEqualTo("0");
             assertThat(figures.get("pause_failed_after_detection")).isEqualTo("0");
             assertThat(figures.get("restart_failed")).isEqualTo("0");
@@ -210,6 +216,11 @@ class BackendFaultsIT {
     private static long failed(List<NewConnectionProbes.Probe> probes, long from, long to, Predicate<String> kind) {
         return probes.stream().filter(p -> p.startNanos() >= from && p.startNanos() < to && p.error() != null
                 && kind.test(p.error())).count();
+    }
+
+    /** Connections of the listener that ended with no backend to take them (no-backend, connect-failed, queue). */
+    private static long unserved(Forwarder forwarder) {
+        return forwarder.metrics().meter(MetricNames.listener("web", MetricNames.UNSERVED)).getCount();
     }
 
     private static boolean isReset(String error) {
