@@ -31,6 +31,21 @@ class ReconfigureChurnTest {
     private static final int RECONFIGURATIONS = 200;
     private static final int FIRST_PORT = 9001;
 
+    /** Picks to wait for after each reconfiguration, so the pick loops see every window even on a loaded machine. */
+    private static final int PICKS_PER_WINDOW = 16;
+
+    /**
+     * Waits (bounded) until the pick loops have made {@code count} more picks: without it, a starved pick thread on a
+     * busy 2-core machine lets the reconfiguration loop run through many windows unseen (CI saw 88 members of 203).
+     */
+    private static void awaitPicks(AtomicInteger picks, int count) {
+        int target = picks.get() + count;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (picks.get() < target && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+    }
+
     private static List<BackendSpec> window(int first, int weightOfLast) {
         List<BackendSpec> specs = new ArrayList<>();
         for (int i = 0; i < MEMBERS; i++) {
@@ -86,6 +101,7 @@ class ReconfigureChurnTest {
                     pool.reconfigure(strategies[r % strategies.length], PoolSettings.STATIC.withMaxConnections(1_000),
                             window(FIRST_PORT + r, 1 + r % 3), null);
                     lowestAllowed.set(FIRST_PORT + r);
+                    awaitPicks(picks, PICKS_PER_WINDOW);
                 }
                 done.set(true);
                 for (Future<?> loop : loops) {
