@@ -71,6 +71,8 @@ start_servers() {
 
     write_forwarder_off_conf "$WORK/forwarder-off.conf"
     write_forwarder_on_conf "$WORK/forwarder-on.conf"
+    # ON_EXTRA: HOCON appended to the "on" side's config, to turn one feature back off and see its share.
+    [[ -z ${ON_EXTRA:-} ]] || printf '%s\n' "$ON_EXTRA" >>"$WORK/forwarder-on.conf"
     # shellcheck disable=SC2086
     start forwarder-off java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=WARN -jar "$JAR" run \
         --config "$WORK/forwarder-off.conf"
