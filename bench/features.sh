@@ -14,7 +14,9 @@
 # Environment: ROUNDS, SECS (seconds per run; PROFILE: seconds recorded, default 20), JAR (default
 # forwarder-app/target/forwarder.jar, built if missing), FWD_JAVA_OPTS (extra JVM flags for both forwarders),
 # BENCH_KEEP=1 (keep the work directory, with the logs), WORKLOADS (a subset, e.g. "http-ka http-close"),
-# ON_CONNECTION_LOG (INFO; WARN runs "on" without its connection log lines, to see their share). Installs nginx, iperf3 and wrk from Debian when missing.
+# ON_CONNECTION_LOG (INFO; WARN runs "on" without its connection log lines, to see their share), ON_EXTRA (HOCON
+# appended to the "on" side's config, e.g. 'forwarder.metrics.enabled = false', to turn one feature back off and
+# see its share). Installs nginx, iperf3 and wrk from Debian when missing.
 # Listens on 127.0.0.1 only, stops everything it started on exit, and writes the table to
 # bench/results/features-<timestamp>.txt.
 set -euo pipefail
@@ -37,6 +39,7 @@ TARGETS=(off on)
 ALL_WORKLOADS=(iperf1 iperf4 http-ka http-close http-1m rr)
 read -r -a WORKLOADS <<<"${WORKLOADS:-${ALL_WORKLOADS[*]}}"
 ON_CONNECTION_LOG=${ON_CONNECTION_LOG:-INFO}
+ON_EXTRA=${ON_EXTRA:-}
 for wl in "${WORKLOADS[@]}" ${PROFILE:+"$PROFILE"}; do
     if [[ " ${ALL_WORKLOADS[*]} " != *" $wl "* ]]; then
         echo "error: workload $wl (expected one of: ${ALL_WORKLOADS[*]})" >&2
@@ -71,8 +74,6 @@ start_servers() {
 
     write_forwarder_off_conf "$WORK/forwarder-off.conf"
     write_forwarder_on_conf "$WORK/forwarder-on.conf"
-    # ON_EXTRA: HOCON appended to the "on" side's config, to turn one feature back off and see its share.
-    [[ -z ${ON_EXTRA:-} ]] || printf '%s\n' "$ON_EXTRA" >>"$WORK/forwarder-on.conf"
     # shellcheck disable=SC2086
     start forwarder-off java ${FWD_JAVA_OPTS:-} -Dforwarder.connection.log=WARN -jar "$JAR" run \
         --config "$WORK/forwarder-off.conf"
@@ -190,7 +191,8 @@ main() {
     start_servers
     {
         echo "forwarder features on vs off $STAMP on $(hostname): $(nproc) CPUs, ROUNDS=$ROUNDS SECS=$SECS" \
-            "QUICK=$QUICK WORKLOADS=\"${WORKLOADS[*]}\" ON_CONNECTION_LOG=$ON_CONNECTION_LOG"
+            "QUICK=$QUICK WORKLOADS=\"${WORKLOADS[*]}\" ON_CONNECTION_LOG=$ON_CONNECTION_LOG" \
+            "${ON_EXTRA:+ON_EXTRA=\"$ON_EXTRA\"}"
         versions
         echo "load before: $(load)"
     } >"$WORK/header.txt"

@@ -58,4 +58,6 @@ forwarder {
   }
 }
 CONF
+    # ON_EXTRA (features.sh): appended last, so it overrides what is above.
+    [[ -z ${ON_EXTRA:-} ]] || printf '%s\n' "$ON_EXTRA" >>"$1"
 }
