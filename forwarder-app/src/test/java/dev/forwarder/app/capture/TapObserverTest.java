@@ -1,0 +1,142 @@
+package dev.forwarder.app.capture;
+
+import dev.forwarder.core.Backend;
+import dev.forwarder.core.CloseReason;
+import dev.forwarder.core.ConnectionInfo;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a tap counts of one connection's bytes, driven by hand (the relay's side is a stand-in). */
+class TapObserverTest {
+
+    /** A connection whose byte counts and close the test sets. */
+    private static final class Info implements ConnectionInfo {
+        long up;
+        long down;
+        CloseReason reason;
+
+        @Override
+        public String id() {
+            return "1";
+        }
+
+        @Override
+        public String listener() {
+            return "web";
+        }
+
+        @Override
+        public SocketAddress client() {
+            return new InetSocketAddress("127.0.0.1", 40000);
+        }
+
+        @Override
+        public Backend backend() {
+            return null;
+        }
+
+        @Override
+        public List<Backend> failedBackends() {
+            return List.of();
+        }
+
+        @Override
+        public long bytesUp() {
+            return up;
+        }
+
+        @Override
+        public long bytesDown() {
+            return down;
+        }
+
+        @Override
+        public long acceptedNanos() {
+            return 0;
+        }
+
+        @Override
+        public CloseReason closeReason() {
+            return reason;
+        }
+    }
+
+    private static final TapOutput DISCARD = new TapOutput() {
+        @Override
+        public void write(byte[] data, int from, int length) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void ending() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @Test
+    void bytesThatPassedUnseenAreCountedWhenTheConnectionClosesBeforeTheNextChunk() {
+        Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
+                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
+                Runnable::run);
+        try {
+            Info info = new Info();
+            chunk(tap, info, true, 0, 100);
+            chunk(tap, info, false, 0, 50);
+            // Then 4,900 bytes up and 950 down pass without the tap seeing them (it stood off the connection, which
+            // spliced; it came back, and the connection closed before another chunk reached it).
+            info.up = 5_000;
+            info.down = 1_000;
+            info.reason = CloseReason.CLIENT_CLOSED;
+            tap.observer().detached(info);
+            assertThat(tap.droppedBytesNow()).as("every byte that passed is streamed or counted as dropped")
+                    .isEqualTo(4_900 + 950);
+        } finally {
+            tap.end("seconds");
+        }
+    }
+
+    @Test
+    void aGapIsCountedOnceWhenTheNextChunkShowsIt() {
+        Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
+                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
+                Runnable::run);
+        try {
+            Info info = new Info();
+            chunk(tap, info, true, 0, 100);
+            chunk(tap, info, true, 1_000, 100); // 900 passed unseen
+            info.reason = CloseReason.CLIENT_CLOSED;
+            tap.observer().detached(info);
+            assertThat(tap.droppedBytesNow()).isEqualTo(900);
+        } finally {
+            tap.end("seconds");
+        }
+    }
+
+    private static void chunk(Tap tap, Info info, boolean upstream, long offset, int n) {
+        ByteBuf data = Unpooled.wrappedBuffer(new byte[n]);
+        try {
+            tap.observer().bytes(info, upstream, offset, data, System.nanoTime());
+        } finally {
+            data.release();
+        }
+        if (upstream) {
+            info.up = Math.max(info.up, offset + n);
+        } else {
+            info.down = Math.max(info.down, offset + n);
+        }
+    }
+}
