@@ -8,8 +8,9 @@
 # first round, default 8), CONNECTION_LOG (both forwarders' connection log level, default WARN: off),
 # PROFILE=1 (also samples both with async-profiler over the rounds and splits their CPU per connection as
 # bench/cpu-profile.sh does). Each jar runs one listener and one pool per backend (the same iperf3, nginx and
-# echo-server for both), with a config both old and new jars read (no admin, capture or transport key: a jar with an admin port opens it on its
-# default, 127.0.0.1:9901, which costs nothing per connection). Prints per round each side's requests and CPU
+# echo-server for both), with a config both old and new jars read (no admin, capture or transport key). A jar with
+# an admin port opens it on a free loopback port (FORWARDER_ADMIN_BIND=127.0.0.1:0, which older jars ignore), so that
+# a jar can run against itself (an A/A run, to see the noise); it costs nothing per connection. Prints per round each side's requests and CPU
 # per unit of work (user + system of its process, from /proc), then the medians and the per-round ratio B/A.
 set -euo pipefail
 
@@ -44,6 +45,7 @@ case $WORKLOAD in
 esac
 pick_ports IPERF HTTP ECHO A B
 start_backends
+export FORWARDER_ADMIN_BIND=127.0.0.1:0 # both sides' admin ports: free ones, never the shared default 9901
 for side in a b; do
     port=$P_A; [[ $side == b ]] && port=$P_B
     cat >"$WORK/$side.conf" <<CONF
