@@ -89,9 +89,7 @@ class TapObserverTest {
 
     @Test
     void bytesThatPassedUnseenAreCountedWhenTheConnectionClosesBeforeTheNextChunk() {
-        Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
-                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
-                Runnable::run);
+        Tap tap = startTap();
         try {
             Info info = new Info();
             chunk(tap, info, true, 0, 100);
@@ -111,9 +109,7 @@ class TapObserverTest {
 
     @Test
     void aGapIsCountedOnceWhenTheNextChunkShowsIt() {
-        Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
-                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
-                Runnable::run);
+        Tap tap = startTap();
         try {
             Info info = new Info();
             chunk(tap, info, true, 0, 100);
@@ -124,6 +120,13 @@ class TapObserverTest {
         } finally {
             tap.end("seconds");
         }
+    }
+
+    /** A text tap on no listener: the test hands its observer the chunks and the close. */
+    private static Tap startTap() {
+        return new Taps().start(List.of(), new TapFilter(null, null, null, null),
+                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
+                Runnable::run);
     }
 
     private static void chunk(Tap tap, Info info, boolean upstream, long offset, int n) {
