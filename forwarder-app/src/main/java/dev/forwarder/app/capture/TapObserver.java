@@ -161,13 +161,13 @@ final class TapObserver implements TrafficObserver {
             return; // it left by itself (see leave): the connection goes on, and so does what the tap knows of it
         }
         seen.remove(info);
-        if (s != null && info.closeReason() != null && !tap.isEnded()) {
-            // What passed unseen (while the tap stood off, or since it came back and before another chunk showed the
-            // gap) is counted now: no later chunk will show it. Not again by rejoin, which checks left.
-            tap.dropped(unseen(s));
-            s.left = false;
-        }
         if (info.closeReason() != null) {
+            if (s != null && !tap.isEnded()) {
+                // What passed unseen (while the tap stood off, or since it came back and before another chunk showed
+                // the gap) is counted now: no later chunk will show it. Not again by rejoin, which checks left.
+                tap.dropped(unseen(s));
+                s.left = false;
+            }
             recorder.queue().offer(new CaptureEvent.Mark(recorder.connection(info), System.nanoTime(), "closed reason="
                     + info.closeReason().label() + " bytes_up="
                     + info.bytesUp() + " bytes_down=" + info.bytesDown()));

@@ -5,6 +5,7 @@ import dev.forwarder.core.CloseReason;
 import dev.forwarder.core.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -87,49 +88,41 @@ class TapObserverTest {
         }
     };
 
+    /** A text tap on no listener: the test hands its observer the chunks and the close. */
+    private final Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
+            new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
+            Runnable::run);
+    private final Info info = new Info();
+
+    @AfterEach
+    void endTap() {
+        tap.end("seconds");
+    }
+
     @Test
     void bytesThatPassedUnseenAreCountedWhenTheConnectionClosesBeforeTheNextChunk() {
-        Tap tap = startTap();
-        try {
-            Info info = new Info();
-            chunk(tap, info, true, 0, 100);
-            chunk(tap, info, false, 0, 50);
-            // Then 4,900 bytes up and 950 down pass without the tap seeing them (it stood off the connection, which
-            // spliced; it came back, and the connection closed before another chunk reached it).
-            info.up = 5_000;
-            info.down = 1_000;
-            info.reason = CloseReason.CLIENT_CLOSED;
-            tap.observer().detached(info);
-            assertThat(tap.droppedBytesNow()).as("every byte that passed is streamed or counted as dropped")
-                    .isEqualTo(4_900 + 950);
-        } finally {
-            tap.end("seconds");
-        }
+        chunk(true, 0, 100);
+        chunk(false, 0, 50);
+        // Then 4,900 bytes up and 950 down pass without the tap seeing them (it stood off the connection, which
+        // spliced; it came back, and the connection closed before another chunk reached it).
+        info.up = 5_000;
+        info.down = 1_000;
+        info.reason = CloseReason.CLIENT_CLOSED;
+        tap.observer().detached(info);
+        assertThat(tap.droppedBytesNow()).as("every byte that passed is streamed or counted as dropped")
+                .isEqualTo(4_900 + 950);
     }
 
     @Test
     void aGapIsCountedOnceWhenTheNextChunkShowsIt() {
-        Tap tap = startTap();
-        try {
-            Info info = new Info();
-            chunk(tap, info, true, 0, 100);
-            chunk(tap, info, true, 1_000, 100); // 900 passed unseen
-            info.reason = CloseReason.CLIENT_CLOSED;
-            tap.observer().detached(info);
-            assertThat(tap.droppedBytesNow()).isEqualTo(900);
-        } finally {
-            tap.end("seconds");
-        }
+        chunk(true, 0, 100);
+        chunk(true, 1_000, 100); // 900 passed unseen
+        info.reason = CloseReason.CLIENT_CLOSED;
+        tap.observer().detached(info);
+        assertThat(tap.droppedBytesNow()).isEqualTo(900);
     }
 
-    /** A text tap on no listener: the test hands its observer the chunks and the close. */
-    private static Tap startTap() {
-        return new Taps().start(List.of(), new TapFilter(null, null, null, null),
-                new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
-                Runnable::run);
-    }
-
-    private static void chunk(Tap tap, Info info, boolean upstream, long offset, int n) {
+    private void chunk(boolean upstream, long offset, int n) {
         ByteBuf data = Unpooled.wrappedBuffer(new byte[n]);
         try {
             tap.observer().bytes(info, upstream, offset, data, System.nanoTime());
