@@ -56,6 +56,13 @@ final class TapObserver implements TrafficObserver {
         Seen s = seen.get(info);
         if (s == null) {
             s = seen.computeIfAbsent(info, Seen::new);
+            // The other direction is seen from here on, though no chunk of it has come yet: what passes it unseen
+            // from now (the tap may stand off before its first chunk) counts as dropped, what passed before does not.
+            if (upstream) {
+                s.nextDown = info.bytesDown();
+            } else {
+                s.nextUp = info.bytesUp();
+            }
             recorder.queue().offer(new CaptureEvent.Mark(recorder.connection(info), nanos, joined(info)));
         }
         int n = data.readableBytes();
@@ -146,8 +153,8 @@ final class TapObserver implements TrafficObserver {
     }
 
     /**
-     * On the connection's loop: the bytes that passed it since the tap saw it last, in the directions the tap has
-     * seen (what passed before the tap joined is not the tap's to count).
+     * On the connection's loop: the bytes that passed it since the tap saw it last, in both directions from where
+     * the tap joined (what passed before is not the tap's to count).
      */
     private static long unseen(Seen s) {
         return (s.nextUp < 0 ? 0 : Math.max(0, s.info.bytesUp() - s.nextUp))

@@ -122,17 +122,32 @@ class TapObserverTest {
         assertThat(tap.droppedBytesNow()).isEqualTo(900);
     }
 
+    @Test
+    void aDirectionTheTapNeverSawAChunkOfIsCountedFromWhereItJoined() {
+        info.down = 500; // passed before the tap joined: not the tap's to count
+        chunk(true, 0, 100);
+        chunk(true, 100, 100);
+        // The tap stood off before any chunk came down (its queue filled with the upload); 256 bytes up and 1,000
+        // down passed meanwhile, then the connection closed.
+        info.up = 456;
+        info.down = 1_500;
+        info.reason = CloseReason.BACKEND_CLOSED;
+        tap.observer().detached(info);
+        assertThat(tap.droppedBytesNow()).as("the direction without a chunk seen counts too").isEqualTo(256 + 1_000);
+    }
+
+    /** As the relay does: the direction's count includes the chunk before its observers see it. */
     private void chunk(boolean upstream, long offset, int n) {
+        if (upstream) {
+            info.up = Math.max(info.up, offset + n);
+        } else {
+            info.down = Math.max(info.down, offset + n);
+        }
         ByteBuf data = Unpooled.wrappedBuffer(new byte[n]);
         try {
             tap.observer().bytes(info, upstream, offset, data, System.nanoTime());
         } finally {
             data.release();
-        }
-        if (upstream) {
-            info.up = Math.max(info.up, offset + n);
-        } else {
-            info.down = Math.max(info.down, offset + n);
         }
     }
 }
