@@ -1,57 +1,24 @@
 package dev.forwarder.app.capture;
 
+import dev.forwarder.app.TestConnection;
 import dev.forwarder.core.Backend;
-import dev.forwarder.core.CloseReason;
-import dev.forwarder.core.ConnectionInfo;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TapFilterTest {
 
-    private record Info(String id, SocketAddress client, Backend backend) implements ConnectionInfo {
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public List<Backend> failedBackends() {
-            return List.of();
-        }
-
-        @Override
-        public long bytesUp() {
-            return 0;
-        }
-
-        @Override
-        public long bytesDown() {
-            return 0;
-        }
-
-        @Override
-        public long acceptedNanos() {
-            return 0;
-        }
-
-        @Override
-        public CloseReason closeReason() {
-            return null;
-        }
-    }
-
     private record Member(String name, InetSocketAddress address) implements Backend {
     }
 
     private static final Member B1 = new Member("127.0.0.1:9001", new InetSocketAddress("127.0.0.1", 9001));
-    private static final Info CONNECTED = new Info("7", new InetSocketAddress("10.0.0.5", 40000), B1);
-    private static final Info CONNECTING = new Info("8", new InetSocketAddress("10.0.0.5", 40001), null);
-    private static final Info V6 = new Info("9", new InetSocketAddress("::1", 40002), B1);
+    private static final TestConnection CONNECTED =
+            new TestConnection("7", new InetSocketAddress("10.0.0.5", 40000), B1);
+    private static final TestConnection CONNECTING =
+            new TestConnection("8", new InetSocketAddress("10.0.0.5", 40001), null);
+    private static final TestConnection V6 = new TestConnection("9", new InetSocketAddress("::1", 40002), B1);
 
     @Test
     void matchesByClientIpOrIpAndPortBackendAndConnection() {

@@ -1,15 +1,12 @@
 package dev.forwarder.app.capture;
 
-import dev.forwarder.core.Backend;
+import dev.forwarder.app.TestConnection;
 import dev.forwarder.core.CloseReason;
-import dev.forwarder.core.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,58 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a tap counts of one connection's bytes, driven by hand (the relay's side is a stand-in). */
 class TapObserverTest {
-
-    /** A connection whose byte counts and close the test sets. */
-    private static final class Info implements ConnectionInfo {
-        long up;
-        long down;
-        CloseReason reason;
-
-        @Override
-        public String id() {
-            return "1";
-        }
-
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public SocketAddress client() {
-            return new InetSocketAddress("127.0.0.1", 40000);
-        }
-
-        @Override
-        public Backend backend() {
-            return null;
-        }
-
-        @Override
-        public List<Backend> failedBackends() {
-            return List.of();
-        }
-
-        @Override
-        public long bytesUp() {
-            return up;
-        }
-
-        @Override
-        public long bytesDown() {
-            return down;
-        }
-
-        @Override
-        public long acceptedNanos() {
-            return 0;
-        }
-
-        @Override
-        public CloseReason closeReason() {
-            return reason;
-        }
-    }
 
     private static final TapOutput DISCARD = new TapOutput() {
         @Override
@@ -92,7 +37,7 @@ class TapObserverTest {
     private final Tap tap = new Taps().start(List.of(), new TapFilter(null, null, null, null),
             new TapSettings(TapSettings.Format.TEXT, TapSettings.MAX_BYTES, Duration.ofSeconds(60)), DISCARD,
             Runnable::run);
-    private final Info info = new Info();
+    private final TestConnection info = new TestConnection();
 
     @AfterEach
     void endTap() {
@@ -107,7 +52,7 @@ class TapObserverTest {
         // spliced; it came back, and the connection closed before another chunk reached it).
         info.up = 5_000;
         info.down = 1_000;
-        info.reason = CloseReason.CLIENT_CLOSED;
+        info.closeReason = CloseReason.CLIENT_CLOSED;
         tap.observer().detached(info);
         assertThat(tap.droppedBytesNow()).as("every byte that passed is streamed or counted as dropped")
                 .isEqualTo(4_900 + 950);
@@ -117,7 +62,7 @@ class TapObserverTest {
     void aGapIsCountedOnceWhenTheNextChunkShowsIt() {
         chunk(true, 0, 100);
         chunk(true, 1_000, 100); // 900 passed unseen
-        info.reason = CloseReason.CLIENT_CLOSED;
+        info.closeReason = CloseReason.CLIENT_CLOSED;
         tap.observer().detached(info);
         assertThat(tap.droppedBytesNow()).isEqualTo(900);
     }
@@ -131,7 +76,7 @@ class TapObserverTest {
         // down passed meanwhile, then the connection closed.
         info.up = 456;
         info.down = 1_500;
-        info.reason = CloseReason.BACKEND_CLOSED;
+        info.closeReason = CloseReason.BACKEND_CLOSED;
         tap.observer().detached(info);
         assertThat(tap.droppedBytesNow()).as("the direction without a chunk seen counts too").isEqualTo(256 + 1_000);
     }

@@ -1,14 +1,10 @@
 package dev.forwarder.app.metrics;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.forwarder.core.Backend;
+import dev.forwarder.app.TestConnection;
 import dev.forwarder.core.CloseReason;
-import dev.forwarder.core.ConnectionInfo;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,44 +13,6 @@ class ListenerMetricsTest {
 
     private final MetricRegistry registry = new MetricRegistry();
     private final ListenerMetrics metrics = new ListenerMetrics(registry, "web");
-
-    /** A closed connection as the relay would show it. */
-    private record Closed(CloseReason closeReason, long acceptedNanos) implements ConnectionInfo {
-        @Override
-        public String id() {
-            return "1";
-        }
-
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public SocketAddress client() {
-            return new InetSocketAddress("127.0.0.1", 50000);
-        }
-
-        @Override
-        public Backend backend() {
-            return null;
-        }
-
-        @Override
-        public List<Backend> failedBackends() {
-            return List.of();
-        }
-
-        @Override
-        public long bytesUp() {
-            return 0;
-        }
-
-        @Override
-        public long bytesDown() {
-            return 0;
-        }
-    }
 
     @Test
     void registersEveryMetricUnderItsDocumentedName() {
@@ -78,8 +36,8 @@ class ListenerMetricsTest {
     @Test
     void countsConnectionsBytesAndWhyTheyClosed() {
         long acceptedAt = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(250);
-        Closed idle = new Closed(CloseReason.IDLE_TIMEOUT, acceptedAt);
-        Closed refused = new Closed(CloseReason.CONNECT_FAILED, acceptedAt);
+        TestConnection idle = TestConnection.closed(CloseReason.IDLE_TIMEOUT, acceptedAt);
+        TestConnection refused = TestConnection.closed(CloseReason.CONNECT_FAILED, acceptedAt);
 
         metrics.accepted(idle);
         metrics.accepted(refused);
@@ -107,7 +65,7 @@ class ListenerMetricsTest {
     void twoListenersKeepSeparateMetrics() {
         ListenerMetrics other = new ListenerMetrics(registry, "api");
 
-        other.accepted(new Closed(null, System.nanoTime()));
+        other.accepted(TestConnection.closed(null, System.nanoTime()));
 
         assertThat(registry.meter(MetricNames.listener("api", MetricNames.ACCEPTED)).getCount()).isOne();
         assertThat(registry.meter(MetricNames.listener("web", MetricNames.ACCEPTED)).getCount()).isZero();
