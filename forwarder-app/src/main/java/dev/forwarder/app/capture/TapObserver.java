@@ -29,12 +29,20 @@ final class TapObserver implements TrafficObserver {
     /** One connection as the tap sees it; its fields are touched only on the connection's event loop. */
     private static final class Seen {
         final ConnectionInfo info;
-        long nextUp = -1;
-        long nextDown = -1;
+        /** The offset of the next byte the tap expects each way: what passes beyond it unseen is dropped. */
+        long nextUp;
+        long nextDown;
         boolean left;
 
-        Seen(ConnectionInfo info) {
+        /**
+         * Joined at the first chunk, at {@code offset} in its direction; the other direction is seen from here on,
+         * though no chunk of it has come yet (the tap may stand off before one does): what passed before is not the
+         * tap's to count.
+         */
+        Seen(ConnectionInfo info, boolean upstream, long offset) {
             this.info = info;
+            nextUp = upstream ? offset : info.bytesUp();
+            nextDown = upstream ? info.bytesDown() : offset;
         }
     }
 
@@ -55,19 +63,12 @@ final class TapObserver implements TrafficObserver {
         }
         Seen s = seen.get(info);
         if (s == null) {
-            s = seen.computeIfAbsent(info, Seen::new);
-            // The other direction is seen from here on, though no chunk of it has come yet: what passes it unseen
-            // from now (the tap may stand off before its first chunk) counts as dropped, what passed before does not.
-            if (upstream) {
-                s.nextDown = info.bytesDown();
-            } else {
-                s.nextUp = info.bytesUp();
-            }
+            s = seen.computeIfAbsent(info, key -> new Seen(key, upstream, offset));
             recorder.queue().offer(new CaptureEvent.Mark(recorder.connection(info), nanos, joined(info)));
         }
         int n = data.readableBytes();
         long expected = upstream ? s.nextUp : s.nextDown;
-        if (expected >= 0 && offset > expected) {
+        if (offset > expected) {
             tap.dropped(offset - expected); // passed while the tap stood off this connection
         }
         if (upstream) {
@@ -157,8 +158,7 @@ final class TapObserver implements TrafficObserver {
      * the tap joined (what passed before is not the tap's to count).
      */
     private static long unseen(Seen s) {
-        return (s.nextUp < 0 ? 0 : Math.max(0, s.info.bytesUp() - s.nextUp))
-                + (s.nextDown < 0 ? 0 : Math.max(0, s.info.bytesDown() - s.nextDown));
+        return Math.max(0, s.info.bytesUp() - s.nextUp) + Math.max(0, s.info.bytesDown() - s.nextDown);
     }
 
     @Override
